@@ -1,0 +1,1 @@
+"""Model families (VAE, GAN, GP) behind one interface, and their checkpoints."""
