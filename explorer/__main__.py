@@ -1,0 +1,265 @@
+"""Command line: ``python -m explorer {render,interpolate,dataset,train,eval,bench} ...``.
+
+The contract is DESIGN.md section 6. Bad input prints one ``error: ...`` line and exits 2;
+success exits 0. User-facing failures are :class:`explorer.errors.ExplorerError`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from explorer.errors import ExplorerError, ParameterError, PresetError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and {2**32 - 1}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _pitch(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    import librosa  # note names such as C4 or F#3
+
+    try:
+        return int(librosa.note_to_midi(text))
+    except Exception:
+        raise argparse.ArgumentTypeError(f"pitch must be a MIDI number or a note name like C4, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m explorer", description="Latent Audio Explorer: render, morph, train and measure.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    r = sub.add_parser("render", help="render one sound to a WAV file")
+    r.add_argument("--model", choices=("vae", "gan", "gp"), help="model family (or taken from --preset)")
+    r.add_argument("--checkpoint", help="checkpoint name in checkpoints/ or a file path (default: shipped model)")
+    r.add_argument("--seed", type=_seed, help="latent seed (default 0)")
+    r.add_argument("--preset", type=Path, help="preset JSON to render")
+    r.add_argument("--gp-kernel", type=Path, help="GP kernel JSON file (GP model)")
+    r.add_argument("--pitch", type=_pitch, help="MIDI pitch or note name (e.g. 60 or C4)")
+    r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav)")
+
+    i = sub.add_parser("interpolate", help="morph between two sounds (slerp or lerp) into step WAVs")
+    i.add_argument("--model", choices=("vae", "gan", "gp"), required=True)
+    i.add_argument("--checkpoint")
+    i.add_argument("--gp-kernel", type=Path, help="GP kernel JSON for seed endpoints (GP model)")
+    i.add_argument("--from", dest="a", required=True, help="endpoint A: an integer seed or a preset file")
+    i.add_argument("--to", dest="b", required=True, help="endpoint B: an integer seed or a preset file")
+    i.add_argument("--steps", type=_positive, default=9)
+    i.add_argument("--method", choices=("slerp", "lerp"), default="slerp")
+    i.add_argument("--pitch", type=_pitch)
+    i.add_argument("--out", type=Path, required=True, help="output folder")
+
+    d = sub.add_parser("dataset", help="synthesize the NSynth-like training dataset")
+    d.add_argument("--out", type=Path, required=True)
+    d.add_argument("--size", type=_positive, default=10000)
+    d.add_argument("--seed", type=_seed, default=0)
+    d.add_argument("--families", nargs="+", help="subset of instrument families")
+    d.add_argument("--workers", type=_positive, default=2)
+
+    t = sub.add_parser("train", help="train a VAE or GAN checkpoint")
+    t.add_argument("family", choices=("vae", "gan"))
+    t.add_argument("--data", type=Path, required=True, help="dataset folder (ours or any folder of sounds)")
+    t.add_argument("--out", type=Path, required=True, help="checkpoint path without extension, e.g. checkpoints/NAME")
+    t.add_argument("--steps", type=_positive)
+    t.add_argument("--smoke-test", action="store_true", help="tiny model, a few steps (for tests)")
+    t.add_argument("--resume", action="store_true", help="continue from OUT's last training state")
+
+    e = sub.add_parser("eval", help="measure a model's quality")
+    e.add_argument("--model", choices=("vae", "gan", "gp"), required=True)
+    e.add_argument("--checkpoint")
+    e.add_argument("--data", type=Path, help="dataset folder for real-data figures (default: data/synth)")
+    e.add_argument("--quick", action="store_true", help="fewer samples (a rough figure, for tests)")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+
+    b = sub.add_parser("bench", help="speed against baselines measured in the same run")
+    b.add_argument("--json", action="store_true", help="print one JSON object")
+    b.add_argument("--repeats", type=_positive, default=5)
+    return p
+
+
+def _load_json_file(path: Path, what: str) -> object:
+    if not path.is_file():
+        raise PresetError(f"{what} file {path} not found")
+    if path.stat().st_size > 5_000_000:
+        raise PresetError(f"{what} file {path} is too large")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PresetError(f"{what} file {path} is not valid JSON ({exc})") from None
+
+
+def _endpoint(model, text: str, gp_kernel):
+    """An interpolation endpoint: integer seed or preset file -> (latent, preset or None)."""
+    from explorer.presets import parse_preset
+    from explorer.render import preset_latent
+
+    try:
+        seed = _seed(text)
+    except argparse.ArgumentTypeError:
+        seed = None
+    if seed is not None:
+        return model.sample_latent(1, seed)[0], None
+    preset = parse_preset(_load_json_file(Path(text), "preset"))
+    return preset_latent(model, preset), preset
+
+
+def cmd_render(args) -> int:
+    from explorer.audio.io import write_audio
+    from explorer.models.registry import model_from_gp_spec, load_model
+    from explorer.presets import Preset, parse_preset
+    from explorer.render import preset_latent, render_safe
+
+    preset = parse_preset(_load_json_file(args.preset, "preset")) if args.preset else None
+    family = args.model or (preset.model if preset else None)
+    if family is None:
+        raise ParameterError("give --model or --preset")
+    if preset and preset.model != family:
+        raise PresetError(f"preset is for the {preset.model} model, not {family}")
+    if args.gp_kernel and family != "gp":
+        raise ParameterError("--gp-kernel is only for --model gp")
+    if args.gp_kernel:
+        model = model_from_gp_spec(_load_json_file(args.gp_kernel, "GP kernel"))
+    elif preset and preset.gp is not None:
+        model = model_from_gp_spec(preset.gp)
+    else:
+        model = load_model(family, args.checkpoint or (preset.checkpoint if preset else None))
+    if args.seed is not None or preset is None:
+        preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None)
+    z = preset_latent(model, preset)
+    sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch)
+    out = args.out or Path(f"{family}.wav")
+    write_audio(out, sound.y, sr=sound.sr)
+    print(f"wrote {out} ({len(sound.y) / sound.sr:.2f} s at {sound.sr} Hz{', silent' if sound.silent else ''})")
+    return 0
+
+
+def cmd_interpolate(args) -> int:
+    from explorer.audio.io import write_audio
+    from explorer.models.registry import model_from_gp_spec, load_model
+    from explorer.morph import render_morph
+
+    if not 2 <= args.steps <= 1000:
+        raise ParameterError(f"--steps must be between 2 and 1000, got {args.steps}")
+    if args.gp_kernel and args.model != "gp":
+        raise ParameterError("--gp-kernel is only for --model gp")
+    if args.model == "gp" and args.gp_kernel is None:
+        # a GP morph needs one kernel: take it from a preset endpoint
+        spec = None
+        for text in (args.a, args.b):
+            if not text.lstrip("-").isdigit():
+                from explorer.presets import parse_preset
+
+                spec = spec or parse_preset(_load_json_file(Path(text), "preset")).gp
+        model = model_from_gp_spec(spec) if spec else load_model("gp", args.checkpoint)
+    elif args.gp_kernel:
+        model = model_from_gp_spec(_load_json_file(args.gp_kernel, "GP kernel"))
+    else:
+        model = load_model(args.model, args.checkpoint)
+    za, pa = _endpoint(model, args.a, args.gp_kernel)
+    zb, pb = _endpoint(model, args.b, args.gp_kernel)
+    for p in (pa, pb):
+        if p is not None and p.model != args.model:
+            raise PresetError(f"preset is for the {p.model} model, not {args.model}")
+    pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
+    morph = render_morph(model, za, zb, steps=args.steps, method=args.method, pitch=pitch)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for k, s in enumerate(morph.steps):
+        write_audio(args.out / f"step_{k:02d}.wav", s.y, sr=s.sr)
+    write_audio(args.out / "morph.wav", morph.y, sr=morph.sr)
+    (args.out / "path.json").write_text(json.dumps({"model": args.model, **morph.path_json()}, indent=1))
+    print(f"wrote {args.steps} steps, morph.wav and path.json to {args.out}")
+    return 0
+
+
+def _require(module: str, what: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            raise ExplorerError(f"{what} is not available yet in this version") from None
+        raise
+
+
+def cmd_dataset(args) -> int:
+    dataset = _require("explorer.data.dataset", "the dataset synthesizer")
+    out = dataset.write_dataset(args.out, size=args.size, seed=args.seed, families=args.families, workers=args.workers)
+    print(f"dataset written to {out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    train = _require(f"explorer.models.{args.family}_train", f"training the {args.family.upper()}")
+    train.main(args)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    evaluate = _require("explorer.evaluate", "evaluation")
+    result = evaluate.run(args.model, checkpoint=args.checkpoint, data=args.data, quick=args.quick)
+    print(json.dumps(result) if args.json else evaluate.format_report(result))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    bench = _require("explorer.bench", "the benchmark")
+    result = bench.run(repeats=args.repeats)
+    print(json.dumps(result) if args.json else bench.format_table(result))
+    return 0
+
+
+COMMANDS = {
+    "render": cmd_render,
+    "interpolate": cmd_interpolate,
+    "dataset": cmd_dataset,
+    "train": cmd_train,
+    "eval": cmd_eval,
+    "bench": cmd_bench,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ExplorerError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

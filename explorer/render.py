@@ -1,0 +1,73 @@
+"""The one render path: latent (+ pitch) -> model -> safety -> audio a person can hear.
+
+Pages, the CLI and interpolation all go through :func:`render_safe`, so every sound that leaves
+the engine is finite, faded and at most -1 dBFS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.audio.safety import is_silent, make_safe
+from explorer.errors import ParameterError, PresetError
+from explorer.models.base import AudioModel
+from explorer.presets import Preset
+
+DEFAULT_PITCH = 60
+
+
+@dataclass
+class Sound:
+    """Safe audio plus what made it."""
+
+    y: np.ndarray  # float32 [samples], after safety
+    sr: int
+    z: np.ndarray  # float32 [latent_dim]
+    pitch: int | None
+    silent: bool
+
+
+def check_pitch(model: AudioModel, pitch: int | None) -> int | None:
+    """Validate a MIDI pitch against the model's range (None for unconditioned models)."""
+    if model.pitch_range is None:
+        return None
+    if pitch is None:
+        pitch = DEFAULT_PITCH
+    lo, hi = model.pitch_range
+    if isinstance(pitch, bool) or int(pitch) != pitch or not lo <= int(pitch) <= hi:
+        raise ParameterError(f"pitch {pitch} is outside this model's range (MIDI {lo}..{hi})")
+    return int(pitch)
+
+
+def check_latent(model: AudioModel, z: np.ndarray) -> np.ndarray:
+    """Return z as float32 [n x latent_dim], refusing wrong sizes and non-finite values."""
+    z = np.asarray(z, dtype=np.float32)
+    if z.ndim == 1:
+        z = z[None, :]
+    if z.ndim != 2 or z.shape[1] != model.latent_dim:
+        raise ParameterError(f"latent has {z.shape[-1]} values; this model needs {model.latent_dim}")
+    if not np.all(np.isfinite(z)):
+        raise ParameterError("latent holds NaN or infinite values")
+    return z
+
+
+def render_safe(model: AudioModel, z: np.ndarray, pitch: int | None = None) -> Sound:
+    """Render one latent vector at one pitch and pass it through the safety step."""
+    z = check_latent(model, z)
+    pitch = check_pitch(model, pitch)
+    y = model.render(z, None if pitch is None else np.array([pitch]))
+    y_safe = make_safe(y[0], sr=model.sample_rate)
+    return Sound(y=y_safe, sr=model.sample_rate, z=z[0], pitch=pitch, silent=is_silent(y_safe))
+
+
+def preset_latent(model: AudioModel, preset: Preset) -> np.ndarray:
+    """The latent a preset stands for: its ``latent`` if given, else ``sample_latent(1, seed)``."""
+    if preset.latent is not None:
+        if len(preset.latent) != model.latent_dim:
+            raise PresetError(
+                f"preset latent has {len(preset.latent)} values; the {preset.model} model needs {model.latent_dim}"
+            )
+        return np.asarray(preset.latent, dtype=np.float32)
+    return model.sample_latent(1, preset.seed)[0]
