@@ -1,0 +1,45 @@
+"""``python -m explorer eval``: model quality, measured the same way for every run.
+
+Each family keeps its measurements in ``explorer/models/<family>_eval.py`` with
+``evaluate(model, *, data, quick) -> dict`` (flat, JSON-able; field names are named in the
+family's issue). This module only resolves the model and prints the report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import time
+from pathlib import Path
+
+from explorer.errors import ExplorerError
+from explorer.models.registry import load_model
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "synth"
+
+
+def run(family: str, *, checkpoint: str | None = None, data: Path | None = None, quick: bool = False) -> dict:
+    """Evaluate one model; returns a flat dict (the ``--json`` object)."""
+    try:
+        module = importlib.import_module(f"explorer.models.{family}_eval")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"explorer.models.{family}_eval":
+            raise ExplorerError(f"evaluation of the {family.upper()} is not available yet") from None
+        raise
+    model = load_model(family, checkpoint)
+    start = time.perf_counter()
+    result = module.evaluate(model, data=Path(data) if data else DEFAULT_DATA, quick=quick)
+    return {
+        "model": family,
+        "checkpoint": checkpoint or "default",
+        **result,
+        "quick": quick,
+        "eval_seconds": round(time.perf_counter() - start, 1),
+        "machine": platform.machine(),
+    }
+
+
+def format_report(result: dict) -> str:
+    width = max(len(k) for k in result)
+    return "\n".join(f"{k:<{width}}  {json.dumps(v)}" for k, v in result.items())

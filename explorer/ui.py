@@ -1,0 +1,140 @@
+"""Streamlit pieces every page shares: cached models, players, sound panels, URL state, errors.
+
+The only module of :mod:`explorer` that imports streamlit. Caching lives here (the app layer):
+``st.cache_resource`` for models (never mutated), ``st.cache_data(max_entries=...)`` for
+rendered audio and figures.
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from typing import Any, Callable
+
+import librosa
+import numpy as np
+import streamlit as st
+
+from explorer.audio import audio_bytes, power_spectrum, rainbowgram
+from explorer.errors import ExplorerError
+from explorer.figures import rainbowgram_figure, spectrum_figure
+from explorer.models.registry import available_checkpoints, load_model
+
+PALETTES = {"Rainbow (GANSynth)": "rainbow", "Colour-blind safe": "colorblind"}
+#: Uploads are refused above this size, before decoding (see also explorer.audio.io limits).
+UPLOAD_MB = 25
+
+
+def page_setup(title: str, icon: str) -> None:
+    """Page config plus the sidebar settings shared by every page."""
+    st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide")
+    with st.sidebar:
+        st.radio("Rainbowgram colours", list(PALETTES), key="ui_palette", persist_state="session",
+                 help="The colour-blind-safe palette maps instantaneous frequency to a blue-yellow scale.")
+
+
+def palette() -> str:
+    return PALETTES.get(st.session_state.get("ui_palette"), "rainbow")
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading model…")
+def get_model(family: str, checkpoint: str | None = None):
+    """The loaded model, shared across sessions; never mutate what this returns."""
+    return load_model(family, checkpoint)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def checkpoints_found() -> dict[str, list[str]]:
+    return available_checkpoints()
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def wav_bytes(y: np.ndarray, sr: int) -> bytes:
+    return audio_bytes(y, sr=sr)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _panel_figures(y: np.ndarray, sr: int, pal: str, max_hz: float | None, title: str):
+    rg = rainbowgram(y, sr=sr, palette=pal)
+    freqs, psd = power_spectrum(y, sr=sr)
+    return rainbowgram_figure(rg, max_hz=max_hz, title=f"Rainbowgram{title}"), (freqs, psd)
+
+
+def player(y: np.ndarray, sr: int, *, key: str, label: str = "", file_name: str = "sound.wav") -> None:
+    """An audio player plus a WAV download of the same (already safe) samples."""
+    data = wav_bytes(y, sr)
+    if label:
+        st.caption(label)
+    st.audio(data, format="audio/wav")
+    st.download_button("Download WAV", data, file_name=file_name, mime="audio/wav", key=f"{key}_dl", icon=":material/download:")
+    if not np.any(y):
+        st.info("This setting renders silence (nothing above -70 dBFS), so the player is silent.", icon=":material/volume_off:")
+
+
+def sound_panel(
+    y: np.ndarray,
+    sr: int,
+    *,
+    key: str,
+    title: str = "",
+    overlays: list | None = None,
+    bands: list | None = None,
+    max_hz: float | None = None,
+    spectrum: bool = True,
+) -> None:
+    """Rainbowgram and power spectrum side by side, drawn from the audio the user hears."""
+    rg_fig, (freqs, psd) = _panel_figures(y, sr, palette(), max_hz, f" {title}" if title else "")
+    cols = st.columns(2) if spectrum else [st.container()]
+    cols[0].plotly_chart(rg_fig, key=f"{key}_rg", config={"displaylogo": False})
+    if spectrum:
+        fig = spectrum_figure(freqs, psd, overlays=overlays or [], bands=bands,
+                              title=f"Power spectrum{' ' + title if title else ''}")
+        cols[1].plotly_chart(fig, key=f"{key}_spec", config={"displaylogo": False})
+
+
+def show_error(exc: BaseException, *, context: str) -> None:
+    """A friendly error panel: the message for a person, details tucked away for a bug report."""
+    if isinstance(exc, ExplorerError):
+        st.error(f"**{context}:** {exc}", icon=":material/error:")
+    else:
+        st.error(f"**{context}:** something went wrong inside the app. The rest of the app still works.",
+                 icon=":material/error:")
+        with st.expander("Details for a bug report"):
+            st.code("".join(traceback.format_exception(exc)), language="text")
+
+
+def note_name(midi: int) -> str:
+    return f"{midi} ({librosa.midi_to_note(int(midi), unicode=False)})"
+
+
+def query_notice(checks: dict[str, Callable[[str], bool]]) -> None:
+    """Show which values in the page's URL were ignored (malformed or out of range).
+
+    Widgets bound to the URL (``bind="query-params"``) drop invalid values silently; this tells
+    the user, so a mistyped shared link never fails quietly.
+    """
+    bad = []
+    for name, ok in checks.items():
+        if name in st.query_params:
+            raw = st.query_params.get_all(name)
+            try:
+                good = all(ok(v) for v in raw)
+            except (ValueError, TypeError):
+                good = False
+            if not good:
+                bad.append(f"`{name}={', '.join(raw)[:40]}`")
+    if bad:
+        st.warning("Ignored from the link (malformed or out of range): " + ", ".join(bad) + ". Using defaults.",
+                   icon=":material/link_off:")
+
+
+def int_in(lo: int, hi: int) -> Callable[[str], bool]:
+    return lambda v: lo <= int(v) <= hi
+
+
+def float_in(lo: float, hi: float) -> Callable[[str], bool]:
+    return lambda v: math.isfinite(float(v)) and lo <= float(v) <= hi
+
+
+def one_of(options: list[Any]) -> Callable[[str], bool]:
+    return lambda v: v in [str(o) for o in options]

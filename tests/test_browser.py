@@ -1,0 +1,132 @@
+"""A real `streamlit run` server driven by Debian's chromium through Playwright.
+
+Every page must show an audio player with a source, its plots, and no error box. With
+REQUIRE_BROWSER=1 (set by .ci/run) a missing browser FAILS the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def _unavailable(reason: str):
+    if REQUIRED:
+        pytest.fail(f"browser test required but {reason}")
+    pytest.skip(reason)
+
+
+def page_paths() -> list[tuple[str, str]]:
+    """(name, url path) of the home page and every file in pages/."""
+    out = [("home", "")]
+    for p in sorted((ROOT / "pages").glob("*.py")):
+        name = p.stem.split("_", 1)[1] if p.stem[0].isdigit() else p.stem
+        out.append((name, name))
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+        if proc.poll() is not None:
+            pytest.fail("streamlit exited early:\n" + proc.stdout.read())
+    else:
+        proc.kill()
+        pytest.fail("streamlit server did not become healthy in 90 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as pw:
+        try:
+            b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
+            _unavailable(f"chromium did not start: {exc}")
+        yield b
+        b.close()
+
+
+def wait_for_app(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the script has finished running (no running indicator) and content is there."""
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+               && document.querySelectorAll('[data-testid="stMain"] *').length > 20""",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(500)
+
+
+def assert_page_ok(page, name: str, shots: Path) -> None:
+    page.wait_for_selector("audio[src]", timeout=120_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    wait_for_app(page)
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, f"{name}: error box shown: {errors.first.inner_text()[:500]}"
+    src = page.locator("audio[src]").first.get_attribute("src")
+    assert src, f"{name}: audio element without a source"
+
+
+@pytest.mark.parametrize("name,path", page_paths())
+def test_page_in_browser(server, browser, tmp_path, name, path):
+    shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+        assert_page_ok(page, name, shots)
+        if name == "home":
+            assert "Latent Audio Explorer" in page.title()
+    finally:
+        context.close()
