@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +68,14 @@ def load_checkpoint(path: str | os.PathLike, *, family: str | None = None) -> di
         raise CheckpointError(f"checkpoint {name} is empty")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        raise CheckpointError(
-            f"checkpoint {name} was refused: it contains Python objects other than weights "
-            "(loading it could run code)"
-        ) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
+    except pickle.UnpicklingError as exc:
+        if "weights only" in str(exc).lower() or "unsupported global" in str(exc).lower():
+            raise CheckpointError(
+                f"checkpoint {name} was refused: it contains Python objects other than weights "
+                "(loading it could run code)"
+            ) from None
+        raise CheckpointError(f"checkpoint {name} is truncated or not a checkpoint ({_short(exc)})") from None
+    except Exception as exc:  # torch raises many types for damaged files; all mean the same to a user
         raise CheckpointError(f"checkpoint {name} is truncated or not a checkpoint ({_short(exc)})") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise CheckpointError(f"{name} is not a Latent Audio Explorer checkpoint")
