@@ -97,3 +97,19 @@ def latent_map_figure(cloud_2d: np.ndarray, paths_2d: dict[str, np.ndarray]) -> 
     fig.update_xaxes(title_text="PC 1")
     fig.update_yaxes(title_text="PC 2", scaleanchor="x")
     return fig
+
+
+def rainbowgram_strip_figure(rgs: list, *, max_hz: float | None = None, gap_px: int = 4) -> go.Figure:
+    """Rainbowgrams of consecutive steps side by side in one image (one PNG, light to send)."""
+    images = []
+    for rg in rgs:
+        img = rg.image if max_hz is None else rg.image[rg.freqs_hz <= max_hz]
+        images += [img, np.full((img.shape[0], gap_px, 3), 255, np.uint8)]
+    strip = np.concatenate(images[:-1], axis=1)
+    width = rgs[0].image.shape[1] + gap_px
+    fig = go.Figure(go.Image(source=_png_data_uri(strip[::-1]), hoverinfo="skip"))
+    fig.update_xaxes(tickvals=[width * (k + 0.5) for k in range(len(rgs))],
+                     ticktext=[f"step {k}" for k in range(len(rgs))], showgrid=False)
+    fig.update_yaxes(visible=False, autorange=True)
+    fig.update_layout(title="Rainbowgram of each step, A to B", height=220, margin=dict(l=10, r=10, t=40, b=30))
+    return fig

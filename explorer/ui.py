@@ -138,3 +138,27 @@ def float_in(lo: float, hi: float) -> Callable[[str], bool]:
 
 def one_of(options: list[Any]) -> Callable[[str], bool]:
     return lambda v: v in [str(o) for o in options]
+
+
+def remember_current(preset) -> None:
+    """Record the sound a page is playing, so the Interpolation page can use it as an endpoint."""
+    st.session_state[f"current_{preset.model}"] = preset.to_dict()
+
+
+def current_preset(family: str) -> dict | None:
+    """The preset last played on ``family``'s page in this session, if any."""
+    return st.session_state.get(f"current_{family}")
+
+
+def preset_uploader(label: str, *, key: str):
+    """A preset JSON upload; returns the parsed :class:`Preset` or None (errors shown, not raised)."""
+    from explorer.presets import parse_preset
+
+    up = st.file_uploader(label, type=["json"], key=key, max_upload_size=1)
+    if up is None:
+        return None
+    try:
+        return parse_preset(up.getvalue())
+    except ExplorerError as exc:
+        show_error(exc, context=f"{up.name} could not be used")
+        return None
