@@ -57,7 +57,7 @@ def render(pitch: int, velocity: int, p: dict, rng: np.random.Generator) -> np.n
     cutoff = 200.0 + 2600.0 * p["brightness"] * loud**1.5  # Hz
     k = np.arange(1, min(MAX_PARTIALS, int(ALIAS_HI / f0.min()) + 1) + 1)
     fk = k[:, None] * to_control(f0)[None, :]
-    amps = np.exp(-fk / cutoff[None, :]) * (0.6 + 1.2 * peak_gain(fk, center=p["bell_hz"], q=0.8))
+    amps = np.exp(-((fk / cutoff[None, :]) ** 1.5)) * (0.6 + 1.2 * peak_gain(fk, center=p["bell_hz"], q=0.8))
     amps[0] *= 0.6  # the fundamental of a brass tube is weaker than the next few partials
     y = harmonic_sum(f0, amps) * adsr(**shape)
     buzz = bandpass(noise(rng), low=800.0, high=5000.0) * adsr(**shape)

@@ -52,6 +52,22 @@ def _allpass_coefficient(delay: float, w: float) -> float:
     return 0.5 * (lo + hi)
 
 
+def loop_coefficients(f0: float, *, t60: float, s: float) -> tuple[float, float]:
+    """(s, rho) so that the fundamental rings for ``t60`` s (Jaffe & Smith's decay compensation).
+
+    The loop low-pass ((1 - s) + s z^-1) loses a little of the fundamental on every trip, which
+    would cut high notes short; it may take at most half of the allowed loss (so ``s`` is
+    reduced for high notes), and the loop gain ``rho`` supplies the rest.
+    """
+    g = 10.0 ** (-3.0 / (t60 * f0))  # loop gain per trip at f0: -60 dB after t60 * f0 trips
+    c = 1.0 - np.cos(2.0 * np.pi * f0 / SR)  # |H(f0)|^2 = 1 - 2 s (1 - s) c
+    budget = (1.0 - g) / c  # 2 s (1 - s) <= (1 - g) / c keeps |H(f0)| >= sqrt(g)
+    if budget < 0.5:
+        s = min(s, 0.5 * (1.0 - np.sqrt(1.0 - 2.0 * budget)))
+    h = np.sqrt(1.0 - 2.0 * s * (1.0 - s) * c)
+    return s, g / h
+
+
 def string_filter(f0: float, *, rho: float, s: float) -> tuple[np.ndarray, np.ndarray]:
     """(b, a) of the whole string loop, tuned exactly to ``f0`` Hz.
 
@@ -73,8 +89,7 @@ def render(pitch: int, velocity: int, p: dict, rng: np.random.Generator) -> np.n
     f0 = midi_to_hz(pitch)
     v = velocity / 127.0
     t60 = float(np.clip(p["decay_s"] * np.sqrt(220.0 / f0), 0.3, 12.0))
-    rho = 10.0 ** (-3.0 / (t60 * f0))  # -60 dB after t60 * f0 trips
-    s = 0.5 - 0.42 * p["brightness"]
+    s, rho = loop_coefficients(f0, t60=t60, s=0.5 - 0.42 * p["brightness"])
 
     # The pluck: the string's initial shape, a triangle peaking where it is plucked (harmonic k
     # ~ sin(k pi pos) / k^2, so the pluck position notches harmonics out), plus the pick's noise.
