@@ -1,0 +1,176 @@
+"""Speed benchmark: ``python -m explorer bench [--json]`` prints :func:`run`'s dict.
+
+Every number is measured in the same run as its baseline, on the same input, so ratios are
+honest on whatever machine runs them. Timings are medians over ``repeats`` calls after one
+warm-up call.
+
+The benchmark is a list of sections, :data:`SECTIONS`: functions ``section(*, repeats) -> dict``
+of flat ``name: number`` fields, named ``bench_<topic>``. Add one with the :func:`section`
+decorator (or append to the list); a section that raises is reported as
+``{"<topic>_error": "..."}`` and the others still run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any, Callable
+
+import librosa
+import numpy as np
+import torch
+
+from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, SR
+from explorer.audio.mel import mel_spectrogram, mel_to_audio
+from explorer.audio.phase import griffin_lim, spectral_convergence
+from explorer.audio.rainbowgram import rainbowgram
+from explorer.audio.stft import istft, stft
+
+Section = Callable[..., dict]
+SECTIONS: list[Section] = []
+
+#: The audio-core input: 4 s at 16 kHz (the seed notebook's mel_to_audio case), 128 mels.
+BENCH_SECONDS = 4.0
+N_MELS = 128
+N_ITER = 32
+
+
+def section(fn: Section) -> Section:
+    """Register ``fn(*, repeats) -> dict`` as a benchmark section (in definition order)."""
+    SECTIONS.append(fn)
+    return fn
+
+
+def median_ms(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Median wall time of ``fn()`` in ms over ``repeats`` calls after one warm-up; and its last result."""
+    out = fn()
+    times = []
+    for _ in range(max(1, repeats)):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times), out
+
+
+def synth_note(seconds: float | None = None, *, sr: int = SR, seed: int = 0) -> np.ndarray:
+    """A deterministic note to measure on: 220 Hz with 8 harmonics, 5 Hz vibrato, an exponential
+    decay and a little noise, peak 0.8. float32 ``[round(seconds * sr)]``, default
+    :data:`BENCH_SECONDS`."""
+    n = int(round((BENCH_SECONDS if seconds is None else seconds) * sr))
+    t = np.arange(n) / sr  # s
+    f0 = 220.0 * (1.0 + 0.01 * np.sin(2 * np.pi * 5.0 * t))  # Hz
+    phase = 2 * np.pi * np.cumsum(f0) / sr  # rad
+    y = sum(0.6**k * np.sin((k + 1) * phase) for k in range(8)) * np.exp(-t / 2.0)
+    y = y + 0.01 * np.random.default_rng(seed).standard_normal(n)
+    return (0.8 * y / np.max(np.abs(y))).astype(np.float32)
+
+
+@section
+def bench_stft(*, repeats: int) -> dict:
+    """STFT -> ISTFT round trip of the 4 s signal; librosa's pair as baseline."""
+    y = synth_note()
+    ms, y_back = median_ms(lambda: istft(stft(y), length=y.size), repeats)
+    base_ms, _ = median_ms(
+        lambda: librosa.istft(librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH), hop_length=HOP_LENGTH, length=y.size),
+        repeats,
+    )
+    return {
+        "stft_roundtrip_ms": ms,
+        "stft_roundtrip_baseline_ms": base_ms,
+        "stft_roundtrip_max_err": float(np.max(np.abs(y_back - y))),
+    }
+
+
+@section
+def bench_mel_to_audio(*, repeats: int) -> dict:
+    """Mel -> audio (32 iterations) against ``librosa.feature.inverse.mel_to_audio`` on the same mel.
+
+    Spectral convergence of both against the true STFT magnitude. librosa's Griffin-Lim starts
+    from a fresh random phase each call, so its convergence is the median over the repeats.
+    """
+    y = synth_note()
+    S_true = np.abs(stft(y))
+    kw = dict(sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH)
+    M = mel_spectrogram(y, n_mels=N_MELS, **kw)
+    ms, ours = median_ms(lambda: mel_to_audio(M, n_iter=N_ITER, length=y.size, **kw), repeats)
+    base_sc = []
+
+    def baseline():
+        out = librosa.feature.inverse.mel_to_audio(M, n_iter=N_ITER, length=y.size, **kw)
+        base_sc.append(spectral_convergence(out, S_true))
+
+    base_ms, _ = median_ms(baseline, repeats)
+    return {
+        "mel_to_audio_ms": ms,
+        "mel_to_audio_baseline_ms": base_ms,
+        "mel_to_audio_speedup": base_ms / ms,
+        "mel_to_audio_sc": spectral_convergence(ours, S_true),
+        "mel_to_audio_baseline_sc": statistics.median(base_sc),
+        "mel_to_audio_input_s": y.size / SR,
+        "mel_to_audio_n_mels": N_MELS,
+        "mel_to_audio_n_iter": N_ITER,
+    }
+
+
+@section
+def bench_griffin_lim(*, repeats: int) -> dict:
+    """Griffin-Lim (32 iterations, momentum 0.99) from the true magnitude, against ``librosa.griffinlim``."""
+    y = synth_note()
+    S_true = np.abs(stft(y))
+    ms, ours = median_ms(lambda: griffin_lim(S_true, n_iter=N_ITER, hop_length=HOP_LENGTH, length=y.size), repeats)
+    base_sc = []
+
+    def baseline():
+        out = librosa.griffinlim(S_true, n_iter=N_ITER, hop_length=HOP_LENGTH, length=y.size)
+        base_sc.append(spectral_convergence(out, S_true))
+
+    base_ms, _ = median_ms(baseline, repeats)
+    return {
+        "griffin_lim_ms": ms,
+        "griffin_lim_baseline_ms": base_ms,
+        "griffin_lim_speedup": base_ms / ms,
+        "griffin_lim_sc": spectral_convergence(ours, S_true),
+        "griffin_lim_baseline_sc": statistics.median(base_sc),
+    }
+
+
+@section
+def bench_rainbowgram(*, repeats: int) -> dict:
+    """Rainbowgram image of one 2.048 s note (the neural models' note length)."""
+    y = synth_note(N_SAMPLES / SR)
+    ms, _ = median_ms(lambda: rainbowgram(y, sr=SR), repeats)
+    return {"rainbowgram_ms": ms}
+
+
+def run(*, repeats: int = 5) -> dict:
+    """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
+
+    Fields common to all: ``bench_repeats``, ``torch_version``, ``torch_threads`` (torch's
+    intra-op threads outside the audio core, which runs on one, see
+    :func:`explorer.audio.stft.one_torch_thread`).
+    """
+    result: dict = {
+        "bench_repeats": repeats,
+        "torch_version": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+    for fn in SECTIONS:
+        name = fn.__name__.removeprefix("bench_")
+        try:
+            result.update(fn(repeats=repeats))
+        except Exception as exc:  # one broken section must not hide the others
+            result[f"{name}_error"] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def format_table(result: dict) -> str:
+    """A readable two-column table of :func:`run`'s dict (ms, ratios and scores to 3-4 digits)."""
+    width = max((len(k) for k in result), default=0)
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, float):
+            text = f"{value:.1f}x" if key.endswith("_speedup") else f"{value:.4g}"
+        else:
+            text = str(value)
+        lines.append(f"{key:<{width}}  {text}")
+    return "\n".join(lines)
