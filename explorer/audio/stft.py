@@ -8,8 +8,12 @@ it exactly.
 Two layers:
 
 - :func:`stft` / :func:`istft`: numpy in, numpy out, librosa's layout ``[..., F x T]``.
-- :func:`stft_t` / :func:`istft_t`: torch, frame-major ``Tensor[B x T x F]``, no checks, for
-  iterative algorithms (Griffin-Lim) that call them hundreds of times.
+- :func:`stft_t` / :func:`istft_t` / :func:`project_t`: torch, frame-major
+  ``Tensor[B x T x F]``, no checks, for iterative algorithms (Griffin-Lim) that call them
+  hundreds of times.
+
+The numpy layer runs torch on one intra-op thread (:func:`one_torch_thread`), which is faster
+for tensors this small and immune to oversubscribed cores.
 """
 
 from __future__ import annotations
