@@ -1,0 +1,373 @@
+"""Pitch-conditioned convolutional VAE over log-magnitude spectrograms.
+
+Representation: the log-magnitude STFT of a 16 kHz note (``n_fft=1024, hop_length=256``,
+513 bins x 128 frames), treated as a sequence of 128 frames with 513 channels, so the network
+is a stack of 1-D convolutions over time (cheap enough to train on a laptop CPU).
+
+Pitch (MIDI 24-84) is an input of both encoder and decoder (a learned embedding added to every
+layer), so the latent z holds timbre and pitch stays a separate knob. The decoder's last layer
+adds a learned per-pitch log-spectral template, which makes the harmonic comb of each pitch
+cheap to learn (in the log domain, spectrum = envelope x comb becomes a sum).
+
+Phase: the decoded magnitude is turned into audio by a fast Griffin-Lim (momentum 0.99)
+started from a *pitch-locked* phase: every bin gets the phase of the harmonic of f0 nearest to
+it, advancing at that harmonic's frequency (a phase-vocoder-style initial guess that is
+already nearly consistent for harmonic notes), so a handful of iterations suffice.
+
+Everything is rebuilt only through :func:`build_model` from a config dict stored in the
+checkpoint (DESIGN.md section 9).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, PITCH_MAX, PITCH_MIN, SR
+from explorer.errors import CheckpointError, ParameterError
+from explorer.models.base import latent_rng
+from explorer.models.checkpoint import load_checkpoint
+
+FAMILY = "vae"
+#: Frames the network sees (the STFT has 129 with centring; the last, after the note's release
+#: tail, is dropped for the network and restored as silence for synthesis).
+N_FRAMES = N_SAMPLES // HOP_LENGTH
+N_BINS = N_FFT // 2 + 1
+#: Every note is brought to this RMS before analysis (so encodings ignore the recording level).
+TARGET_RMS = 0.1
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "latent_dim": 24,
+    "hidden": 160,
+    "pitch_emb": 32,
+    "n_down": 4,
+    "n_fft": N_FFT,
+    "hop_length": HOP_LENGTH,
+    "n_frames": N_FRAMES,
+    "sr": SR,
+    "pitch_min": PITCH_MIN,
+    "pitch_max": PITCH_MAX,
+    "log_eps": 3e-3,  # floor of |STFT| before the log: ~80 dB below a note at TARGET_RMS
+    "feat_mean": 0.0,  # standardisation of log|S| (set from the training data)
+    "feat_std": 1.0,
+    "gl_iters": 16,  # fast Griffin-Lim iterations after the pitch-locked start
+}
+#: A tiny config for tests and the "debug" model (seconds to build, train and render).
+TINY_CONFIG: dict[str, Any] = {**DEFAULT_CONFIG, "latent_dim": 8, "hidden": 32, "pitch_emb": 8, "gl_iters": 4}
+
+
+# --------------------------------------------------------------------------------------------
+# features
+
+
+def _window(n_fft: int) -> torch.Tensor:
+    return torch.hann_window(n_fft)
+
+
+def normalize_level(y: np.ndarray | torch.Tensor, *, rms: float = TARGET_RMS):
+    """Scale each row of ``y`` [..., n] to the given RMS (silent rows are left alone)."""
+    if isinstance(y, torch.Tensor):
+        level = y.pow(2).mean(-1, keepdim=True).sqrt()
+        return y * (rms / level.clamp_min(1e-8))
+    y = np.asarray(y, dtype=np.float32)
+    level = np.sqrt(np.mean(y.astype(np.float64) ** 2, axis=-1, keepdims=True))
+    return (y * (rms / np.maximum(level, 1e-8))).astype(np.float32)
+
+
+def log_magnitude(y: torch.Tensor, *, config: dict[str, Any]) -> torch.Tensor:
+    """Log-magnitude STFT of level-normalised notes.
+
+    y : Tensor[B x N_SAMPLES] (float32, any level; normalised to ``TARGET_RMS`` here)
+    Returns Tensor[B x 513 x 128]: log(|STFT| + log_eps), natural log, not yet standardised.
+    """
+    y = normalize_level(y.float())
+    spec = torch.stft(y, config["n_fft"], config["hop_length"], window=_window(config["n_fft"]),
+                      center=True, return_complex=True)
+    return torch.log(spec.abs()[..., : config["n_frames"]] + config["log_eps"])
+
+
+def pitch_index(pitch, *, config: dict[str, Any]) -> torch.Tensor:
+    """MIDI pitch [B] -> embedding index [B] (rounded, clamped to the model's range)."""
+    p = torch.as_tensor(np.asarray(pitch, dtype=np.float64)).round().long()
+    return (p.clamp(config["pitch_min"], config["pitch_max"]) - config["pitch_min"]).reshape(-1)
+
+
+# --------------------------------------------------------------------------------------------
+# network
+
+
+class _Encoder(nn.Module):
+    def __init__(self, c: dict[str, Any]):
+        super().__init__()
+        h, e, n_pitch = c["hidden"], c["pitch_emb"], c["pitch_max"] - c["pitch_min"] + 1
+        self.inp = nn.Conv1d(N_BINS, h, 1)
+        self.pitch = nn.Linear(e, h * (c["n_down"] + 1))
+        self.down = nn.ModuleList(nn.Conv1d(h, h, 4, stride=2, padding=1) for _ in range(c["n_down"]))
+        t = c["n_frames"] // 2 ** c["n_down"]
+        self.out = nn.Linear(h * t + e, 2 * c["latent_dim"])
+        self.n_pitch = n_pitch
+
+    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x : Tensor[B x 513 x T] standardised log|S|; emb : Tensor[B x E] -> (mu, logvar) [B x L]"""
+        biases = self.pitch(emb).chunk(len(self.down) + 1, dim=1)
+        h = torch.nn.functional.gelu(self.inp(x) + biases[0][..., None])
+        for conv, b in zip(self.down, biases[1:]):
+            h = torch.nn.functional.gelu(conv(h) + b[..., None])
+        mu, logvar = self.out(torch.cat([h.flatten(1), emb], dim=1)).chunk(2, dim=1)
+        return mu, logvar.clamp(-12.0, 6.0)
+
+
+class _Decoder(nn.Module):
+    def __init__(self, c: dict[str, Any]):
+        super().__init__()
+        h, e, n_pitch = c["hidden"], c["pitch_emb"], c["pitch_max"] - c["pitch_min"] + 1
+        self.t0 = c["n_frames"] // 2 ** c["n_down"]
+        self.h = h
+        self.inp = nn.Linear(c["latent_dim"] + e, h * self.t0)
+        self.pitch = nn.Linear(e, h * (c["n_down"] + 1))
+        self.up = nn.ModuleList(nn.ConvTranspose1d(h, h, 4, stride=2, padding=1) for _ in range(c["n_down"]))
+        self.smooth = nn.Conv1d(h, h, 3, padding=1)
+        self.out = nn.Conv1d(h, N_BINS, 1)
+        # per-pitch log-spectral template (the harmonic comb of each pitch), added at the end
+        self.template = nn.Embedding(n_pitch, N_BINS)
+        nn.init.zeros_(self.template.weight)
+
+    def forward(self, z: torch.Tensor, emb: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
+        """z : Tensor[B x L]; emb : Tensor[B x E]; pidx : LongTensor[B] -> Tensor[B x 513 x T]"""
+        biases = self.pitch(emb).chunk(len(self.up) + 1, dim=1)
+        h = torch.nn.functional.gelu(self.inp(torch.cat([z, emb], dim=1))).view(-1, self.h, self.t0)
+        for conv, b in zip(self.up, biases):
+            h = torch.nn.functional.gelu(conv(h) + b[..., None])
+        h = torch.nn.functional.gelu(self.smooth(h) + biases[-1][..., None])
+        return self.out(h) + self.template(pidx)[..., None]
+
+
+class VAENet(nn.Module):
+    """Encoder + decoder + pitch embedding. Works in standardised log|S| units."""
+
+    def __init__(self, config: dict[str, Any]):
+        super().__init__()
+        self.config = dict(config)
+        n_pitch = config["pitch_max"] - config["pitch_min"] + 1
+        self.embed = nn.Embedding(n_pitch, config["pitch_emb"])
+        self.encoder = _Encoder(config)
+        self.decoder = _Decoder(config)
+
+    def encode(self, x: torch.Tensor, pidx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.encoder(x, self.embed(pidx))
+
+    def decode(self, z: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z, self.embed(pidx), pidx)
+
+    def forward(self, x: torch.Tensor, pidx: torch.Tensor, *, sample: bool = True):
+        """Returns (x_hat, mu, logvar); x_hat : Tensor[B x 513 x T] standardised log|S|."""
+        mu, logvar = self.encode(x, pidx)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if sample else mu
+        return self.decode(z, pidx), mu, logvar
+
+
+def build_model(config: dict[str, Any]) -> VAENet:
+    """The one way to build the network (training, loading, tests)."""
+    c = {**DEFAULT_CONFIG, **config}
+    for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
+        if not isinstance(c[key], int) or c[key] <= 0:
+            raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
+    if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:
+        raise CheckpointError("VAE config does not match this app's STFT settings")
+    return VAENet(c)
+
+
+# --------------------------------------------------------------------------------------------
+# phase reconstruction
+
+
+def pitch_locked_phase(pitch: np.ndarray, *, n_frames: int, config: dict[str, Any]) -> torch.Tensor:
+    """A phase guess for a harmonic note at each MIDI pitch: Tensor[B x 513 x n_frames] (radians).
+
+    Bin k takes harmonic h = round(f_k / f0) and its phase advances at h * f0 from frame to frame
+    (phi = 2 pi h f0 t_frame + phi_h - pi k: the -pi k is the linear phase of a centred Hann
+    frame). phi_h are fixed pseudo-random starting phases (so harmonics do not all peak together).
+    """
+    sr, n_fft, hop = config["sr"], config["n_fft"], config["hop_length"]
+    f0 = 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64).reshape(-1, 1) - 69.0) / 12.0)  # Hz [B x 1]
+    k = np.arange(N_BINS)
+    harmonic = np.maximum(np.round(k * sr / n_fft / f0), 1.0)  # [B x K]
+    start = np.random.default_rng(12345).uniform(-np.pi, np.pi, 1024)
+    phi_h = start[np.minimum(harmonic.astype(int), 1023)]
+    t = np.arange(n_frames) * hop / sr  # s
+    phase = 2 * np.pi * (harmonic * f0)[..., None] * t + (phi_h - np.pi * k)[..., None]  # rad
+    return torch.from_numpy(np.mod(phase, 2 * np.pi)).float()
+
+
+def griffin_lim(mag: torch.Tensor, phase: torch.Tensor, *, n_iter: int, config: dict[str, Any],
+                momentum: float = 0.99) -> torch.Tensor:
+    """Fast Griffin-Lim (Perraudin et al. 2013) from a given starting phase.
+
+    mag, phase : Tensor[B x 513 x T]; returns audio Tensor[B x N_SAMPLES].
+    """
+    n_fft, hop = config["n_fft"], config["hop_length"]
+    win = _window(n_fft)
+    n = (mag.shape[-1] - 1) * hop
+    angles = torch.polar(torch.ones_like(mag), phase)
+    rebuilt = torch.zeros_like(angles)
+    for _ in range(n_iter):
+        prev = rebuilt
+        y = torch.istft(mag * angles, n_fft, hop, window=win, center=True, length=n)
+        rebuilt = torch.stft(y, n_fft, hop, window=win, center=True, return_complex=True)
+        angles = rebuilt - (momentum / (1 + momentum)) * prev
+        angles = angles / (angles.abs() + 1e-16)
+    return torch.istft(mag * angles, n_fft, hop, window=win, center=True, length=n)
+
+
+# --------------------------------------------------------------------------------------------
+# the AudioModel
+
+
+class VAEModel:
+    """The VAE behind the common interface (:class:`explorer.models.base.AudioModel`)."""
+
+    name = FAMILY
+    sample_rate = SR
+
+    def __init__(self, net: VAENet, *, card: dict[str, Any] | None = None, source: str = ""):
+        self.net = net.eval()
+        self.config = net.config
+        self.card = card or {}
+        self.source = source
+        self.latent_dim = int(self.config["latent_dim"])
+        self.pitch_range = (int(self.config["pitch_min"]), int(self.config["pitch_max"]))
+
+    # -- latents ------------------------------------------------------------------------------
+    def sample_latent(self, n: int, seed: int) -> np.ndarray:
+        """z ~ N(0, I), float32 [n x latent_dim]; same seed, same z."""
+        return latent_rng(seed).standard_normal((int(n), self.latent_dim)).astype(np.float32)
+
+    def _pitches(self, pitch, n: int) -> np.ndarray:
+        if pitch is None:
+            pitch = np.full(n, 60)
+        pitch = np.broadcast_to(np.asarray(pitch, dtype=np.float64).reshape(-1), (n,))
+        lo, hi = self.pitch_range
+        if not np.all(np.isfinite(pitch)) or np.any((pitch < lo) | (pitch > hi)):
+            raise ParameterError(f"pitch must be within MIDI {lo}..{hi}")
+        return np.round(pitch)
+
+    # -- decoding -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def decode_logmag(self, z: np.ndarray, pitch) -> np.ndarray:
+        """Decoded log|S| (natural log, not standardised), float32 [n x 513 x 128]."""
+        z = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        pidx = pitch_index(self._pitches(pitch, len(z)), config=self.config)
+        x = self.net.decode(torch.from_numpy(z), pidx)
+        return (x * self.config["feat_std"] + self.config["feat_mean"]).numpy()
+
+    def magnitude(self, logmag: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """log|S| [n x 513 x 128] -> |S| [n x 513 x 129] (last frame silent), float32 Tensor."""
+        logmag = torch.as_tensor(logmag, dtype=torch.float32)
+        mag = (torch.exp(logmag) - self.config["log_eps"]).clamp_min(0.0)
+        return torch.nn.functional.pad(mag, (0, 1))
+
+    @torch.no_grad()
+    def synthesize(self, logmag: np.ndarray, pitch, *, n_iter: int | None = None) -> np.ndarray:
+        """Decoded log|S| [n x 513 x 128] + pitch [n] -> audio float32 [n x N_SAMPLES]."""
+        mag = self.magnitude(logmag)
+        phase = pitch_locked_phase(self._pitches(pitch, len(mag)), n_frames=mag.shape[-1], config=self.config)
+        n_iter = self.config["gl_iters"] if n_iter is None else n_iter
+        y = griffin_lim(mag, phase, n_iter=n_iter, config=self.config)
+        return y.numpy().astype(np.float32)
+
+    def render(self, z: np.ndarray, pitch=None) -> np.ndarray:
+        """Audio before safety, float32 [n x 32768], for z [n x latent_dim] and MIDI pitch [n]."""
+        z = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        if z.shape[1] != self.latent_dim:
+            raise ParameterError(f"latent has {z.shape[1]} values; this model needs {self.latent_dim}")
+        return self.synthesize(self.decode_logmag(z, pitch), self._pitches(pitch, len(z)))
+
+    # -- encoding -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def encode(self, y: np.ndarray, sr: int, pitch) -> np.ndarray:
+        """The posterior mean of a sound: float32 [n x latent_dim].
+
+        y : np.ndarray [shape=(n_samples,) or (n, n_samples)] audio at ``sr`` Hz; resampled to
+        16 kHz, cut or zero-padded to 2.048 s and level-normalised here.
+        pitch : MIDI pitch(es) of the sound (estimate it with librosa.pyin if unknown).
+        """
+        y = np.atleast_2d(np.asarray(y, dtype=np.float32))
+        if sr != SR:
+            import librosa
+
+            y = librosa.resample(y, orig_sr=sr, target_sr=SR, axis=-1)
+        y = np.nan_to_num(y)
+        y = y[:, :N_SAMPLES] if y.shape[1] >= N_SAMPLES else np.pad(y, ((0, 0), (0, N_SAMPLES - y.shape[1])))
+        pidx = pitch_index(self._pitches(pitch, len(y)), config=self.config)
+        x = (log_magnitude(torch.from_numpy(y), config=self.config) - self.config["feat_mean"]) / self.config["feat_std"]
+        mu, _ = self.net.encode(x, pidx)
+        return mu.numpy().astype(np.float32)
+
+
+@dataclass
+class EncodedSound:
+    """A user's sound prepared for the VAE and its code."""
+
+    y: np.ndarray  # float32 [N_SAMPLES], 16 kHz, onset-trimmed, cut/padded to the note length
+    pitch: int  # MIDI pitch used for encoding
+    pitch_estimated: bool  # False: pYIN found no pitch in range, the fallback was used
+    z: np.ndarray  # float32 [latent_dim], posterior mean
+
+
+def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60) -> EncodedSound:
+    """Load a user's sound (path, bytes or file-like), estimate its pitch, encode it.
+
+    Raises :class:`explorer.errors.AudioLoadError` for empty, corrupt, silent, too long or
+    non-audio input (a message for a person).
+    """
+    from explorer.audio.io import load_audio
+    from explorer.data.loader import estimate_pitch
+
+    y = load_audio(source, sr=SR, trim_db=40.0)
+    y = y[:N_SAMPLES] if y.size >= N_SAMPLES else np.pad(y, (0, N_SAMPLES - y.size))
+    pitch = estimate_pitch(y, sr=SR)
+    lo, hi = model.pitch_range
+    estimated = lo <= pitch <= hi
+    pitch = int(pitch) if estimated else int(np.clip(fallback_pitch, lo, hi))
+    z = model.encode(y, SR, [pitch])[0]
+    return EncodedSound(y=y.astype(np.float32), pitch=pitch, pitch_estimated=bool(estimated), z=z)
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+def model_from_checkpoint(ckpt: dict[str, Any], *, source: str = "") -> VAEModel:
+    """A :class:`VAEModel` from a validated checkpoint dict (see explorer.models.checkpoint)."""
+    net = build_model(ckpt["config"])
+    try:
+        net.load_state_dict(ckpt["state"])
+    except (RuntimeError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {source or ''} does not fit the VAE it describes "
+                              f"({str(exc).splitlines()[0][:100]})") from None
+    return VAEModel(net, card=ckpt.get("card") or {}, source=source)
+
+
+def load(path: str | os.PathLike) -> VAEModel:
+    """Load a VAE checkpoint safely (weights only); any problem is a CheckpointError."""
+    path = Path(path)
+    return model_from_checkpoint(load_checkpoint(path, family=FAMILY), source=path.name)
+
+
+def debug_model() -> VAEModel:
+    """A tiny random VAE (deterministic weights) so tests and a bare machine can run the app."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = build_model(TINY_CONFIG)
+    return VAEModel(net, card={"note": "untrained tiny debug model"}, source="debug")
+
+
+__all__ = ["DEFAULT_CONFIG", "TINY_CONFIG", "VAEModel", "VAENet", "build_model", "load", "debug_model",
+           "encode_sound", "EncodedSound", "log_magnitude", "normalize_level", "pitch_locked_phase", "griffin_lim", "model_from_checkpoint"]
+

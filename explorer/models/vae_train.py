@@ -1,0 +1,336 @@
+"""Training the pitch-conditioned VAE: ``python -m explorer train vae --data DIR --out checkpoints/NAME``.
+
+- Features of the whole dataset are computed once (log|STFT|, float16 in RAM, cached under
+  ``runs/cache``), so a step is only the network: large batches on a few CPU threads.
+- Loss: lambda * MSE(standardised log|S|) + beta * sum_d max(KL_d, free_bits), with beta
+  warmed up from 0 (against posterior collapse: every latent dimension keeps >= free_bits nats).
+- Progress lines every few steps, validation (held-out notes: index % 20 == 0) and a
+  checkpoint at every validation, resumable state (``OUT.resume``), ``--smoke-test``.
+- Several processes: ``torchrun --nproc_per_node=2 -m explorer train vae ...`` (gloo on CPU,
+  DistributedDataParallel); rank 0 logs and writes.
+- At the end: the weights (``OUT.pt``), the config beside them (``OUT.config.json``), the latent
+  slider analysis and eval metrics in the model card (``OUT.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from explorer.errors import ExplorerError, ParameterError
+from explorer.models.checkpoint import save_checkpoint
+from explorer.models.vae import (DEFAULT_CONFIG, FAMILY, TINY_CONFIG, VAEModel, build_model, log_magnitude,
+                                 pitch_index)
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("VAE_FEATURE_CACHE", ROOT / "runs" / "cache"))
+
+#: Training hyper-parameters (saved in the config under "train").
+TRAIN: dict[str, Any] = {
+    "steps": 2000,
+    "batch_size": 64,
+    "lr": 1.5e-3,
+    "lr_final": 1e-4,
+    "recon_weight": 4000.0,  # lambda: weight of the per-element mean squared error
+    "beta": 1.0,
+    "free_bits": 0.25,  # nats per latent dimension
+    "warmup_steps": 400,  # beta ramps 0 -> 1
+    "log_every": 20,
+    "val_every": 200,
+    "val_mod": 20,  # held-out notes: index % val_mod == 0
+    "seed": 0,
+    "threads": 2,
+}
+SMOKE: dict[str, Any] = {**TRAIN, "steps": 6, "batch_size": 8, "log_every": 2, "val_every": 3, "warmup_steps": 3}
+
+
+# --------------------------------------------------------------------------------------------
+# data
+
+
+def load_notes(root: Path, *, max_items: int | None = None) -> dict[str, np.ndarray]:
+    """Notes of a dataset folder: {"audio": float32 [N x 32768], "pitch": [N], "family": str [N]}.
+
+    Uses :func:`explorer.data.load_arrays` (our dataset or a user's folder of sounds).
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ParameterError(f"dataset folder {root} not found (make one with `python -m explorer dataset`)")
+    try:
+        from explorer.data import load_arrays
+    except ImportError:
+        raise ExplorerError("the dataset loader (explorer.data) is not available yet") from None
+    arrays = load_arrays(root, max_items=max_items)
+    audio = next((arrays[k] for k in ("audio", "y", "x", "waveform") if k in arrays), None)
+    if audio is None or "pitch" not in arrays:
+        raise ParameterError(f"dataset {root} gave no audio/pitch arrays (keys: {sorted(arrays)})")
+    pitch = np.asarray(arrays["pitch"], dtype=np.float64)
+    family = np.asarray(arrays.get("family", np.full(len(pitch), "unknown")))
+    keep = np.isfinite(pitch) & (pitch >= DEFAULT_CONFIG["pitch_min"]) & (pitch <= DEFAULT_CONFIG["pitch_max"])
+    if not np.any(keep):
+        raise ParameterError(f"dataset {root} has no notes with a pitch in MIDI 24..84")
+    return {"audio": np.asarray(audio, dtype=np.float32)[keep], "pitch": np.round(pitch[keep]).astype(np.int64),
+            "family": family[keep].astype(str)}
+
+
+def compute_features(audio: np.ndarray, *, config: dict[str, Any], chunk: int = 256) -> np.ndarray:
+    """log|S| of every note, float16 [N x 513 x 128] (natural log, not standardised)."""
+    out = np.empty((len(audio), 513, config["n_frames"]), dtype=np.float16)
+    with torch.no_grad():
+        for i in range(0, len(audio), chunk):
+            out[i : i + chunk] = log_magnitude(torch.from_numpy(audio[i : i + chunk]), config=config).numpy()
+    return out
+
+
+def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | None = None,
+                     log=print) -> dict[str, np.ndarray]:
+    """Notes' features + labels, cached in runs/cache keyed by the dataset's label file and size."""
+    root = Path(root).resolve()
+    labels = root / "labels.jsonl"
+    stamp = f"{root}|{labels.stat().st_mtime if labels.exists() else 0}|{max_items}|{config['log_eps']}"
+    cache = CACHE / f"vae-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.npz"
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as f:
+            log(f"features from cache {cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache}")
+            return {k: f[k] for k in f.files}
+    t0 = time.perf_counter()
+    notes = load_notes(root, max_items=max_items)
+    log(f"loaded {len(notes['pitch'])} notes from {root} in {time.perf_counter() - t0:.0f} s; computing features")
+    feats = compute_features(notes["audio"], config=config)
+    out = {"feats": feats, "pitch": notes["pitch"], "family": notes["family"]}
+    try:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp.npz")
+        np.savez(tmp, **out)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    log(f"features ready: {feats.shape} in {time.perf_counter() - t0:.0f} s")
+    return out
+
+
+def dataset_seed(root: Path) -> int | None:
+    """The dataset's generation seed, read from its card if there is one."""
+    for name in ("dataset_card.json", "card.json", "dataset.json", "README.json"):
+        p = Path(root) / name
+        if p.is_file():
+            try:
+                seed = json.loads(p.read_text()).get("seed")
+                return int(seed) if seed is not None else None
+            except (ValueError, AttributeError, TypeError):
+                return None
+    for p in sorted(Path(root).glob("*.md")):
+        for line in p.read_text(errors="ignore").splitlines():
+            if "seed" in line.lower():
+                digits = "".join(c if c.isdigit() else " " for c in line.split("seed", 1)[-1]).split()
+                if digits:
+                    return int(digits[0])
+    return None
+
+
+def split(n: int, val_mod: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held-out) indices: every ``val_mod``-th note is held out (same rule in eval)."""
+    idx = np.arange(n)
+    val = idx % val_mod == 0
+    if n < 2 * val_mod:  # tiny (smoke) data: hold out one note
+        val = idx == 0
+    return idx[~val], idx[val]
+
+
+# --------------------------------------------------------------------------------------------
+# loss
+
+
+def vae_loss(x, x_hat, mu, logvar, *, beta: float, hp: dict[str, Any]):
+    """(loss, mse, kl) for a batch; x, x_hat: Tensor[B x 513 x T] standardised."""
+    mse = (x_hat - x).pow(2).mean()
+    kl_dim = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).mean(0)  # nats per dim, batch mean
+    kl = kl_dim.sum()
+    kl_fb = torch.clamp(kl_dim, min=hp["free_bits"]).sum()
+    return hp["recon_weight"] * mse + beta * hp["beta"] * kl_fb, mse, kl
+
+
+# --------------------------------------------------------------------------------------------
+# distributed helpers
+
+
+def _dist_setup() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("gloo")
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+
+
+def _barrier() -> None:
+    if dist.is_initialized():
+        dist.barrier()
+
+
+# --------------------------------------------------------------------------------------------
+# training
+
+
+def _progress(step: int, total: int, width: int = 24) -> str:
+    done = int(width * step / max(total, 1))
+    return "[" + "#" * done + "." * (width - done) + "]"
+
+
+@torch.no_grad()
+def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, Any], hp: dict[str, Any],
+             batch: int = 128) -> dict[str, float]:
+    """Held-out figures with the posterior mean: mse, dB error of log|S| (mean abs), KL, active units."""
+    net.eval()
+    mses, errs, kls, mus = [], [], [], []
+    for i in range(0, len(feats), batch):
+        x = (feats[i : i + batch].float() - config["feat_mean"]) / config["feat_std"]
+        x_hat, mu, logvar = net(x, pidx[i : i + batch], sample=False)
+        mses.append((x_hat - x).pow(2).mean((1, 2)))
+        errs.append(((x_hat - x).abs() * config["feat_std"] * 20 / math.log(10)).mean((1, 2)))  # dB
+        kls.append(0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(1))
+        mus.append(mu)
+    net.train()
+    mu = torch.cat(mus)
+    active = int((mu.var(0) > 0.01).sum()) if len(mu) > 1 else 0
+    return {"val_mse": float(torch.cat(mses).mean()), "val_logmag_db": float(torch.cat(errs).mean()),
+            "val_kl": float(torch.cat(kls).mean()), "active_units": active}
+
+
+def _state_path(out: Path) -> Path:
+    return out.parent / f"{out.name}.resume"
+
+
+def main(args) -> None:
+    """Entry point of ``python -m explorer train vae`` (and of torchrun)."""
+    rank, world = _dist_setup()
+    log = (lambda msg: print(f"[vae] {msg}", flush=True)) if rank == 0 else (lambda msg: None)
+    smoke = bool(getattr(args, "smoke_test", False))
+    hp = dict(SMOKE if smoke else TRAIN)
+    if getattr(args, "steps", None):
+        hp["steps"] = int(args.steps)
+    threads = int(os.environ.get("VAE_THREADS", hp["threads"] if world == 1 else 1))
+    torch.set_num_threads(max(1, threads))
+    config = dict(TINY_CONFIG if smoke else DEFAULT_CONFIG)
+    out = Path(args.out)
+    if out.suffix == ".pt":
+        out = out.with_suffix("")
+    started = time.time()
+
+    data = dataset_features(Path(args.data), config=config, max_items=32 if smoke else None, log=log)
+    train_idx, val_idx = split(len(data["pitch"]), hp["val_mod"])
+    feats = torch.from_numpy(data["feats"])  # float16 [N x 513 x T]
+    pidx = pitch_index(data["pitch"], config=config)
+    sample = feats[train_idx[: 2000]].float()
+    config["feat_mean"] = round(float(sample.mean()), 5)
+    config["feat_std"] = round(float(sample.std()), 5)
+    config["train"] = hp
+    log(f"{len(train_idx)} training notes, {len(val_idx)} held out; world size {world}, {threads} thread(s)/process")
+
+    torch.manual_seed(hp["seed"])
+    net = build_model(config)
+    opt = torch.optim.Adam(net.parameters(), lr=hp["lr"])
+    step = 0
+    state_file = _state_path(out)
+    if getattr(args, "resume", False) and state_file.exists():
+        state = torch.load(state_file, map_location="cpu", weights_only=True)
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step = int(state["step"])
+        started -= float(state.get("elapsed", 0.0))
+        log(f"resumed from {state_file.name} at step {step}")
+    elif getattr(args, "resume", False):
+        log(f"nothing to resume at {state_file}; starting from scratch")
+    model = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
+    per_rank = max(1, hp["batch_size"] // world)
+    gen = torch.Generator().manual_seed(hp["seed"] * 1000 + rank + 7919 * step)
+    train_t = torch.from_numpy(train_idx)
+    lr_decay = math.log(hp["lr_final"] / hp["lr"])
+    t_last, step_last = time.perf_counter(), step
+    metrics: dict[str, float] = {}
+    net.train()
+    while step < hp["steps"]:
+        for g in opt.param_groups:
+            g["lr"] = hp["lr"] * math.exp(lr_decay * step / max(hp["steps"], 1))
+        b = train_t[torch.randint(len(train_t), (per_rank,), generator=gen)]
+        x = (feats[b].float() - config["feat_mean"]) / config["feat_std"]
+        beta = min(1.0, step / max(hp["warmup_steps"], 1))
+        x_hat, mu, logvar = model(x, pidx[b])
+        loss, mse, kl = vae_loss(x, x_hat, mu, logvar, beta=beta, hp=hp)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        opt.step()
+        step += 1
+        if step % hp["log_every"] == 0 or step == hp["steps"]:
+            now = time.perf_counter()
+            rate = (step - step_last) / max(now - t_last, 1e-9)
+            t_last, step_last = now, step
+            eta = (hp["steps"] - step) / max(rate, 1e-9)
+            log(f"{_progress(step, hp['steps'])} step {step}/{hp['steps']} loss {loss.item():.1f} "
+                f"mse {mse.item():.4f} kl {kl.item():.1f} beta {beta:.2f} {rate:.2f} step/s eta {eta / 60:.1f} min")
+        if step % hp["val_every"] == 0 or step == hp["steps"]:
+            if rank == 0:
+                metrics = validate(net, feats[val_idx], pidx[val_idx], config=config, hp=hp)
+                log("validation " + " ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
+                elapsed = time.time() - started
+                _save(out, net, config, hp, step, elapsed, metrics, args, final=False)
+                tmp = state_file.with_suffix(".tmp")
+                torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed},
+                           tmp)
+                os.replace(tmp, state_file)
+            _barrier()
+    if rank == 0:
+        elapsed = time.time() - started
+        card = _save(out, net, config, hp, step, elapsed, metrics, args, final=True, smoke=smoke)
+        log(f"done: {step} steps in {elapsed / 60:.1f} min -> {out}.pt, {out}.config.json, {out}.md")
+        if card.get("eval"):
+            log("eval " + json.dumps(card["eval"]))
+    _barrier()
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bool, smoke: bool = False) -> dict:
+    """Write the weights + card (and, at the end, the slider analysis, eval and the Markdown card)."""
+    card: dict[str, Any] = {
+        "family": FAMILY,
+        "name": out.name,
+        "data": str(args.data),
+        "dataset_seed": dataset_seed(Path(args.data)),
+        "steps": step,
+        "train_minutes": round(elapsed / 60, 1),
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()} CPU, torch {torch.__version__}",
+        "validation": metrics,
+        "final": final,
+    }
+    save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=net.state_dict(), card=card)
+    if not final:
+        return card
+    from explorer.models import vae_eval
+
+    model = VAEModel(build_model(config), card=card)
+    model.net.load_state_dict(net.state_dict())
+    data_dir = Path(args.data)
+    card["sliders"] = vae_eval.slider_analysis(model, data=data_dir, quick=smoke)
+    if not smoke:
+        card["eval"] = vae_eval.evaluate(model, data=data_dir, quick=False)
+    save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=net.state_dict(), card=card)
+    Path(f"{out}.config.json").write_text(json.dumps(config, indent=1) + "\n")
+    Path(f"{out}.md").write_text(vae_eval.card_markdown(card, config))
+    return card
+
+
+if __name__ == "__main__":  # pragma: no cover - use python -m explorer train vae
+    sys.exit("use: python -m explorer train vae --data DIR --out checkpoints/NAME")
