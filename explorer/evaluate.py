@@ -30,6 +30,10 @@ def run(family: str, *, checkpoint: str | None = None, data: Path | None = None,
     model = load_model(family, checkpoint)
     start = time.perf_counter()
     result = module.evaluate(model, data=Path(data) if data else DEFAULT_DATA, quick=quick)
+    if family in ("vae", "gan"):
+        from explorer.path_eval import path_smoothness
+
+        result.update(path_smoothness(model, n_paths=4 if quick else 20))
     return {
         "model": family,
         "checkpoint": checkpoint or "default",

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 FIG_HEIGHT = 300
+SPECTRUM_RANGE_DB = 100.0
 _MARGIN = dict(l=50, r=10, t=40, b=40)
 
 
@@ -32,14 +33,18 @@ def rainbowgram_figure(rg, *, title: str = "Rainbowgram", max_hz: float | None =
         image, freqs = image[keep], freqs[keep]
     dt = float(times[1] - times[0]) if len(times) > 1 else 1.0
     df = float(freqs[1] - freqs[0]) if len(freqs) > 1 else 1.0
-    # PNG rows run top-down; flip so the lowest frequency sits at the bottom.
-    fig = go.Figure(
-        go.Image(source=_png_data_uri(image[::-1]), x0=float(times[0]), dx=dt, y0=float(freqs[-1]), dy=-df,
-                 hoverinfo="skip")
-    )
-    fig.update_yaxes(autorange=True, title_text="frequency (Hz)")
-    fig.update_xaxes(title_text="time (s)")
-    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN)
+    x0, x1 = float(times[0]) - dt / 2, float(times[-1]) + dt / 2
+    y0, y1 = max(float(freqs[0]) - df / 2, 0.0), float(freqs[-1]) + df / 2
+    fig = go.Figure()
+    # A stretched layout image: go.Image would lock the aspect ratio (1 s == 1 Hz).
+    # PNG rows run top-down, so flip to put the lowest frequency at the bottom.
+    fig.add_layout_image(source=_png_data_uri(image[::-1]), xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0,
+                         sizey=y1 - y0, sizing="stretch", layer="below")
+    fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
+                             showlegend=False))
+    fig.update_xaxes(range=[x0, x1], title_text="time (s)", showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[y0, y1], title_text="frequency (Hz)", showgrid=False, zeroline=False)
+    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, plot_bgcolor="black")
     return fig
 
 
@@ -59,15 +64,20 @@ def spectrum_figure(
     bands : (lo_hz, hi_hz) pairs shaded alternately, e.g. the Bark bands
     """
     fig = go.Figure()
+    top = -np.inf
     for f, p, name in [(freqs_hz, psd, label), *overlays]:
         f = np.asarray(f)
         keep = f > 0
         db = 10 * np.log10(np.maximum(np.asarray(p)[keep], 1e-20))
+        top = max(top, float(np.max(db)) if db.size else top)
         fig.add_trace(go.Scatter(x=f[keep], y=db, mode="lines", name=name))
+    if np.isfinite(top):  # a fixed 100 dB window: the numerical floor of a clean tone is not news
+        fig.update_yaxes(range=[top - SPECTRUM_RANGE_DB, top + 5])
     for k, (lo, hi) in enumerate(bands or []):
         if k % 2 == 0:
             fig.add_vrect(x0=max(lo, 1.0), x1=hi, fillcolor="grey", opacity=0.12, line_width=0, layer="below")
-    fig.update_xaxes(type="log", title_text="frequency (Hz)")
+    f_hi = float(np.max(freqs_hz)) if len(freqs_hz) else 8000.0
+    fig.update_xaxes(type="log", title_text="frequency (Hz)", range=[np.log10(20.0), np.log10(max(f_hi, 40.0))])
     fig.update_yaxes(title_text="power (dB)")
     fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25))
     return fig
@@ -107,9 +117,14 @@ def rainbowgram_strip_figure(rgs: list, *, max_hz: float | None = None, gap_px: 
         images += [img, np.full((img.shape[0], gap_px, 3), 255, np.uint8)]
     strip = np.concatenate(images[:-1], axis=1)
     width = rgs[0].image.shape[1] + gap_px
-    fig = go.Figure(go.Image(source=_png_data_uri(strip[::-1]), hoverinfo="skip"))
-    fig.update_xaxes(tickvals=[width * (k + 0.5) for k in range(len(rgs))],
-                     ticktext=[f"step {k}" for k in range(len(rgs))], showgrid=False)
-    fig.update_yaxes(visible=False, autorange=True)
+    h, w = strip.shape[:2]
+    fig = go.Figure()
+    fig.add_layout_image(source=_png_data_uri(strip[::-1]), xref="x", yref="y", x=0, y=h, sizex=w, sizey=h,
+                         sizing="stretch", layer="below")
+    fig.add_trace(go.Scatter(x=[0, w], y=[0, h], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
+                             showlegend=False))
+    fig.update_xaxes(range=[0, w], tickvals=[width * (k + 0.5) for k in range(len(rgs))],
+                     ticktext=[f"step {k}" for k in range(len(rgs))], showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[0, h], visible=False)
     fig.update_layout(title="Rainbowgram of each step, A to B", height=220, margin=dict(l=10, r=10, t=40, b=30))
     return fig
