@@ -1,0 +1,175 @@
+"""Interpolation: morph between two sounds by slerp or lerp, for every model family; latent journeys."""
+
+import numpy as np
+import streamlit as st
+from sklearn.decomposition import PCA
+
+from explorer import ui
+from explorer.audio import rainbowgram
+from explorer.errors import ExplorerError
+from explorer.figures import latent_map_figure, norm_path_figure, rainbowgram_strip_figure
+from explorer.journey import render_journey
+from explorer.latent import interpolate, norms
+from explorer.models.registry import FAMILIES, model_from_gp_spec
+from explorer.morph import render_morph, sample_pack
+from explorer.presets import Preset
+from explorer.render import DEFAULT_PITCH, preset_latent
+
+ui.page_setup("Interpolation", ":material/linear_scale:")
+st.title("Interpolation and latent journeys")
+st.markdown(
+    "Pick two sounds **A** and **B** of one model and walk from one to the other through the model's "
+    "latent space. Each step is a real sound of the model; the morph plays them in order."
+)
+
+ui.query_notice({
+    "im_model": ui.one_of(FAMILIES), "im_steps": ui.int_in(3, 17), "im_method": ui.one_of(["slerp", "lerp"]),
+    "im_pitch": ui.int_in(24, 84), "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
+})
+
+SOURCES = ["seed", "preset file", "current sound of its page"]
+
+c1, c2, c3, c4 = st.columns(4)
+found = ui.checkpoints_found()
+ready = [f for f in FAMILIES if found.get(f)]
+family = c1.selectbox("Model", FAMILIES, index=FAMILIES.index(ready[0]) if ready else 0, key="im_model",
+                      bind="query-params",
+                      format_func=lambda f: {"vae": "VAE", "gan": "GAN", "gp": "GP"}[f])
+steps = c2.slider("Steps", 3, 17, 9, key="im_steps", bind="query-params")
+method = c3.radio("Method", ["slerp", "lerp"], key="im_method", bind="query-params", horizontal=True)
+pitch = c4.slider("Pitch (MIDI)", 24, 84, DEFAULT_PITCH, key="im_pitch", bind="query-params",
+                  format="%d", help="Used by the VAE and GAN, and by harmonic GP kernels.")
+st.caption(f"Pitch {ui.note_name(pitch)}")
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading model…")
+def gp_model_for(spec_json: str):
+    import json
+
+    return model_from_gp_spec(json.loads(spec_json))
+
+
+def endpoint(label: str, default_seed: int, col):
+    """Returns (preset or None, seed or None) for one endpoint."""
+    with col, st.container(border=True):
+        st.markdown(f"**{label}**")
+        source = st.radio("Source", SOURCES, key=f"im_src_{label}", horizontal=True)
+        if source == "seed":
+            seed = st.number_input("Seed", 0, 2**31 - 1, default_seed, key=f"im_seed_{label.lower()}",
+                                   bind="query-params")
+            return None, int(seed)
+        if source == "preset file":
+            preset = ui.preset_uploader(f"Preset JSON for {label}", key=f"im_up_{label}")
+        else:
+            found = ui.current_preset(family)
+            preset = Preset(**{k: v for k, v in found.items() if k != "format"}) if found else None
+            if preset is None:
+                st.info(f"No {family.upper()} sound played yet in this session; using seed {default_seed}.")
+        if preset is not None and preset.model != family:
+            st.warning(f"That preset is for the {preset.model.upper()} model; using seed {default_seed}.")
+            preset = None
+        return preset, (default_seed if preset is None else None)
+
+
+ca, cb = st.columns(2)
+preset_a, seed_a = endpoint("A", 1, ca)
+preset_b, seed_b = endpoint("B", 2, cb)
+
+
+def resolve_model():
+    gp_spec = next((p.gp for p in (preset_a, preset_b) if p is not None and p.gp is not None), None)
+    if family == "gp" and gp_spec is not None:
+        import json
+
+        return gp_model_for(json.dumps(gp_spec, sort_keys=True))
+    checkpoint = next((p.checkpoint for p in (preset_a, preset_b) if p is not None and p.checkpoint), None)
+    return ui.get_model(family, checkpoint)
+
+
+def latent_of(model, preset, seed):
+    return preset_latent(model, preset if preset is not None else Preset(model=family, seed=seed))
+
+
+@st.cache_data(max_entries=16, show_spinner="Rendering the morph…")
+def cached_morph(_model, model_key: str, za: np.ndarray, zb: np.ndarray, steps: int, method: str, pitch):
+    morph = render_morph(_model, za, zb, steps=steps, method=method, pitch=pitch)
+    return morph, sample_pack(morph, extra={"model": family, "model_key": model_key})
+
+
+try:
+    model = resolve_model()
+    za, zb = latent_of(model, preset_a, seed_a), latent_of(model, preset_b, seed_b)
+    model_key = f"{family}:{id(model)}"
+    use_pitch = pitch if model.pitch_range is not None else None
+    morph, pack = cached_morph(model, model_key, za, zb, steps, method, use_pitch)
+except ExplorerError as exc:
+    ui.show_error(exc, context=f"The {family.upper()} morph could not be made")
+    st.stop()
+
+st.subheader("The morph")
+ui.player(morph.y, morph.sr, key="im_morph", label=f"{steps} steps by {method}, joined with 50 ms crossfades",
+          file_name=f"morph-{family}-{method}.wav")
+st.download_button("Download the sample pack (ZIP: every step as WAV + path.json)", pack,
+                   file_name=f"sample-pack-{family}-{method}.zip", mime="application/zip", key="im_zip",
+                   icon=":material/folder_zip:")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def strip(clips: list, sr: int, pal: str):
+    return rainbowgram_strip_figure([rainbowgram(y, sr=sr, palette=pal) for y in clips])
+
+
+st.plotly_chart(strip([s.y for s in morph.steps], morph.sr, ui.palette()), key="im_strip",
+                config={"displaylogo": False})
+with st.expander("Hear each step"):
+    cols = st.columns(4)
+    for k, s in enumerate(morph.steps):
+        with cols[k % 4]:
+            ui.player(s.y, s.sr, key=f"im_step{k}", label=f"step {k}", file_name=f"step_{k:02d}.wav")
+
+st.subheader("Why slerp?")
+d = model.latent_dim
+both = {m: interpolate(za, zb, steps=steps, method=m) for m in ("slerp", "lerp")}
+mid = {m: float(norms(p[len(p) // 2 : len(p) // 2 + 1])[0]) for m, p in both.items()}
+st.markdown(
+    f"The model was trained on latents drawn from a standard normal in **d = {d}** dimensions. Such "
+    f"vectors almost all have a length close to **sqrt(d) = {np.sqrt(d):.1f}**: the 'typical set' is a "
+    "thin shell, and the inside of the shell is where the model has (almost) never been. A straight "
+    "line (**lerp**) between two typical points cuts through the inside: its midpoint here has length "
+    f"**{mid['lerp']:.1f}**, about {mid['lerp'] / np.sqrt(d):.0%} of the shell's radius, so the middle "
+    "steps are less typical (often quieter, blurrier or duller). **Slerp** follows the great circle "
+    f"along the shell (midpoint length **{mid['slerp']:.1f}**), so every step is a sound the model knows."
+)
+left, right = st.columns(2)
+left.plotly_chart(norm_path_figure({m: norms(p) for m, p in both.items()}, typical=float(np.sqrt(d))),
+                  key="im_norms", config={"displaylogo": False})
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def latent_map(_model, model_key: str, paths: dict, n_cloud: int):
+    cloud = _model.sample_latent(n_cloud, 12345)
+    pca = PCA(n_components=2).fit(np.concatenate(list(paths.values())))
+    return pca.transform(cloud), {m: pca.transform(p) for m, p in paths.items()}
+
+
+cloud_2d, paths_2d = latent_map(model, model_key, both, 300 if d <= 4096 else 60)
+right.plotly_chart(latent_map_figure(cloud_2d, paths_2d), key="im_map", config={"displaylogo": False})
+st.caption("The PCA plane is fitted to the two paths, so it is the plane of A and B; the grey prior samples, "
+           "seen in that plane, sit near the origin because their length lies in the other directions.")
+
+st.subheader("Latent journey")
+st.markdown("A smooth random walk: random waypoints joined by slerp, rendered as one continuous sound "
+            "(a note every half second for the VAE and GAN, an evolving texture for the GP).")
+j1, j2, j3 = st.columns(3)
+j_seed = j1.number_input("Journey seed", 0, 2**31 - 1, 7, key="im_jseed")
+j_way = j2.slider("Waypoints", 2, 8, 4, key="im_jway")
+j_len = j3.slider("Length (s)", 4, 30, 10, key="im_jlen")
+if st.button("Render journey", key="im_jgo", icon=":material/route:"):
+    try:
+        journey = render_journey(model, seed=int(j_seed), n_waypoints=j_way, duration_s=float(j_len),
+                                 pitches=[pitch] if model.pitch_range else None)
+        ui.player(journey.y, journey.sr, key="im_journey", label=f"{j_len} s journey", file_name="journey.wav")
+        jn = norms(journey.path)
+        st.plotly_chart(norm_path_figure({"journey": jn}, typical=float(np.sqrt(d))), key="im_jnorm")
+    except ExplorerError as exc:
+        ui.show_error(exc, context="The journey could not be rendered")

@@ -1,0 +1,61 @@
+"""AppTest of pages/4_Interpolation.py: every model, both methods, bad links, sample pack."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.models.registry import available_checkpoints
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "4_Interpolation.py")
+READY = [f for f, names in available_checkpoints().items() if names]
+
+
+def _app(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("audio") and at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("family", READY)
+def test_each_model_morphs(family):
+    at = _app(im_model=family, im_steps="5")
+    _ok(at)
+    assert len(at.get("audio")) >= 1 + 5  # the morph and a player per step
+    zips = [b for b in at.get("download_button") if b.proto.url.endswith(".zip")]
+    assert zips and "sample pack" in zips[0].proto.label
+
+
+def test_lerp_and_steps_change_the_sound():
+    at = _app()
+    _ok(at)
+    slerp_url = at.get("audio")[0].proto.url
+    at.radio(key="im_method").set_value("lerp").run()
+    _ok(at)
+    assert at.get("audio")[0].proto.url != slerp_url  # the morph's audio changed
+    at.slider(key="im_steps").set_value(3).run()
+    _ok(at)
+    assert any("3 steps by lerp" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("query", [{"im_steps": "999"}, {"im_model": "diffusion"}, {"im_seed_a": "abc"},
+                                   {"im_pitch": "-3"}, {"im_method": "cubic"}])
+def test_bad_links_are_ignored_with_a_notice(query):
+    at = _app(**query)
+    _ok(at)
+    assert any("Ignored from the link" in w.value for w in at.warning)
+
+
+def test_journey_renders():
+    at = _app()
+    at.slider(key="im_jlen").set_value(4).run()
+    at.button(key="im_jgo").click().run()
+    _ok(at)
+    assert any("journey" in c.value for c in at.caption)
