@@ -11,6 +11,8 @@ from PIL import Image
 
 FIG_HEIGHT = 300
 SPECTRUM_RANGE_DB = 100.0
+#: One colour per interpolation method in every figure (Okabe-Ito blue and vermillion: colour-blind safe).
+METHOD_COLORS = {"slerp": "#0072B2", "lerp": "#D55E00", "journey": "#009E73"}
 _MARGIN = dict(l=50, r=10, t=40, b=40)
 
 
@@ -83,15 +85,25 @@ def spectrum_figure(
     return fig
 
 
-def norm_path_figure(norms_by_method: dict[str, np.ndarray], *, typical: float) -> go.Figure:
-    """Latent norm along interpolation paths, with the typical-set radius sqrt(d) marked."""
+def path_profile_figure(
+    values_by_method: dict[str, np.ndarray],
+    *,
+    title: str,
+    ylabel: str,
+    reference: float | None = None,
+    reference_label: str = "",
+    from_zero: bool = True,
+) -> go.Figure:
+    """A quantity along interpolation paths (one line per method), with an optional reference line."""
     fig = go.Figure()
-    for name, n in norms_by_method.items():
-        fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(n)), y=n, mode="lines+markers", name=name))
-    fig.add_hline(y=typical, line_dash="dash", annotation_text="sqrt(d): where training latents live")
-    fig.update_xaxes(title_text="position along the path")
-    fig.update_yaxes(title_text="latent norm |z|", rangemode="tozero")
-    fig.update_layout(title="Latent norm along the path", height=FIG_HEIGHT, margin=_MARGIN)
+    for name, v in values_by_method.items():
+        fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(v)), y=v, mode="lines+markers", name=name,
+                                 line=dict(color=METHOD_COLORS.get(name))))
+    if reference is not None:
+        fig.add_hline(y=reference, line_dash="dash", annotation_text=reference_label)
+    fig.update_xaxes(title_text="position along the path (A = 0, B = 1)")
+    fig.update_yaxes(title_text=ylabel, rangemode="tozero" if from_zero else "normal")
+    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.3))
     return fig
 
 
@@ -102,7 +114,8 @@ def latent_map_figure(cloud_2d: np.ndarray, paths_2d: dict[str, np.ndarray]) -> 
                    marker=dict(color="lightgrey", size=5))
     )
     for name, p in paths_2d.items():
-        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name))
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name,
+                                 line=dict(color=METHOD_COLORS.get(name))))
     fig.update_layout(title="Path in latent space (2-D PCA)", height=FIG_HEIGHT, margin=_MARGIN)
     fig.update_xaxes(title_text="PC 1")
     fig.update_yaxes(title_text="PC 2", scaleanchor="x")

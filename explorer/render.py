@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.audio.safety import is_silent, make_safe
+from explorer.audio.safety import is_silent, make_safe, rms_dbfs
 from explorer.errors import ParameterError, PresetError
 from explorer.models.base import AudioModel
 from explorer.presets import Preset
@@ -27,6 +27,7 @@ class Sound:
     z: np.ndarray  # float32 [latent_dim]
     pitch: int | None
     silent: bool
+    level_db: float  # RMS of the raw render before safety, dBFS (how loud the model itself made it)
 
 
 def check_pitch(model: AudioModel, pitch: int | None) -> int | None:
@@ -59,7 +60,8 @@ def render_safe(model: AudioModel, z: np.ndarray, pitch: int | None = None) -> S
     pitch = check_pitch(model, pitch)
     y = model.render(z, None if pitch is None else np.array([pitch]))
     y_safe = make_safe(y[0], sr=model.sample_rate)
-    return Sound(y=y_safe, sr=model.sample_rate, z=z[0], pitch=pitch, silent=is_silent(y_safe))
+    level = float(rms_dbfs(np.nan_to_num(y[0], nan=0.0, posinf=0.0, neginf=0.0)))
+    return Sound(y=y_safe, sr=model.sample_rate, z=z[0], pitch=pitch, silent=is_silent(y_safe), level_db=level)
 
 
 def preset_latent(model: AudioModel, preset: Preset) -> np.ndarray:

@@ -7,7 +7,8 @@ from sklearn.decomposition import PCA
 from explorer import ui
 from explorer.audio import rainbowgram
 from explorer.errors import ExplorerError
-from explorer.figures import latent_map_figure, norm_path_figure, rainbowgram_strip_figure
+from explorer.audio.safety import rms_dbfs
+from explorer.figures import latent_map_figure, path_profile_figure, rainbowgram_strip_figure
 from explorer.journey import render_journey
 from explorer.latent import interpolate, norms
 from explorer.models.registry import FAMILIES, model_from_gp_spec
@@ -116,7 +117,8 @@ st.download_button("Download the sample pack (ZIP: every step as WAV + path.json
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def strip(clips: list, sr: int, pal: str):
-    return rainbowgram_strip_figure([rainbowgram(y, sr=sr, palette=pal) for y in clips])
+    # most of what these models make sits below 8 kHz; at 44.1 kHz the top 2/3 would be black
+    return rainbowgram_strip_figure([rainbowgram(y, sr=sr, palette=pal) for y in clips], max_hz=min(sr / 2, 8000))
 
 
 st.plotly_chart(strip([s.y for s in morph.steps], morph.sr, ui.palette()), key="im_strip",
@@ -131,18 +133,43 @@ st.subheader("Why slerp?")
 d = model.latent_dim
 both = {m: interpolate(za, zb, steps=steps, method=m) for m in ("slerp", "lerp")}
 mid = {m: float(norms(p[len(p) // 2 : len(p) // 2 + 1])[0]) for m, p in both.items()}
-st.markdown(
-    f"The model was trained on latents drawn from a standard normal in **d = {d}** dimensions. Such "
-    f"vectors almost all have a length close to **sqrt(d) = {np.sqrt(d):.1f}**: the 'typical set' is a "
-    "thin shell, and the inside of the shell is where the model has (almost) never been. A straight "
-    "line (**lerp**) between two typical points cuts through the inside: its midpoint here has length "
-    f"**{mid['lerp']:.1f}**, about {mid['lerp'] / np.sqrt(d):.0%} of the shell's radius, so the middle "
-    "steps are less typical (often quieter, blurrier or duller). **Slerp** follows the great circle "
-    f"along the shell (midpoint length **{mid['slerp']:.1f}**), so every step is a sound the model knows."
+trained_on = (
+    "Its innovations (the white noise that goes into a draw) are standard normal"
+    if family == "gp" else "The model was trained on latents drawn from a standard normal"
 )
+st.markdown(
+    f"{trained_on} in **d = {d:,}** dimensions. Such vectors almost all have a length close to "
+    f"**sqrt(d) = {np.sqrt(d):,.1f}**: the 'typical set' is a thin shell, and the inside of the shell is where "
+    "the model has (almost) never been. A straight line (**lerp**) between two typical points cuts through "
+    f"the inside: its midpoint here has length **{mid['lerp']:,.1f}**, {mid['lerp'] / np.sqrt(d):.0%} of the "
+    "shell's radius, so the middle steps are less typical. **Slerp** follows the great circle along the "
+    f"shell (midpoint length **{mid['slerp']:,.1f}**), so every step is a sound the model knows. The right-hand "
+    "plot shows the cost in loudness before the app's level normalisation: "
+    + ("for a GP the output is a linear map of the innovations, so a shorter latent is exactly a quieter "
+       "draw (about 3 dB down in the middle of a lerp between independent draws)."
+       if family == "gp" else "a decoder fed an untypical latent often answers with a duller or quieter note.")
+)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def raw_levels(_model, model_key: str, paths: dict, pitch):
+    """RMS level (dBFS) of each step as the model renders it, before safety's loudness step."""
+    out = {}
+    for m, p in paths.items():
+        pitches = None if pitch is None else np.full(len(p), pitch)
+        out[m] = rms_dbfs(np.nan_to_num(_model.render(p, pitches)))
+    return out
+
+
 left, right = st.columns(2)
-left.plotly_chart(norm_path_figure({m: norms(p) for m, p in both.items()}, typical=float(np.sqrt(d))),
-                  key="im_norms", config={"displaylogo": False})
+left.plotly_chart(
+    path_profile_figure({m: norms(p) for m, p in both.items()}, title="Latent norm along the path",
+                        ylabel="latent norm |z|", reference=float(np.sqrt(d)), reference_label="sqrt(d)"),
+    key="im_norms", config={"displaylogo": False})
+right.plotly_chart(
+    path_profile_figure(raw_levels(model, model_key, both, use_pitch), title="Loudness the model produces",
+                        ylabel="RMS before normalisation (dBFS)", from_zero=False),
+    key="im_levels", config={"displaylogo": False})
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -153,9 +180,14 @@ def latent_map(_model, model_key: str, paths: dict, n_cloud: int):
 
 
 cloud_2d, paths_2d = latent_map(model, model_key, both, 300 if d <= 4096 else 60)
-right.plotly_chart(latent_map_figure(cloud_2d, paths_2d), key="im_map", config={"displaylogo": False})
-st.caption("The PCA plane is fitted to the two paths, so it is the plane of A and B; the grey prior samples, "
-           "seen in that plane, sit near the origin because their length lies in the other directions.")
+map_col, text_col = st.columns([3, 2])
+map_col.plotly_chart(latent_map_figure(cloud_2d, paths_2d), key="im_map", config={"displaylogo": False})
+text_col.markdown(
+    "**Reading the map.** PCA fitted to the two paths gives the plane through A, B and the origin. Slerp is "
+    "the arc at constant distance from the origin; lerp is the chord. The grey dots are other random "
+    "latents: in this plane they all sit near the origin, because almost all of their length points in the "
+    f"other {d - 2:,} directions. That is the high-dimensional surprise: every typical latent is far from the "
+    "centre, yet close to the centre in any one plane.")
 
 st.subheader("Latent journey")
 st.markdown("A smooth random walk: random waypoints joined by slerp, rendered as one continuous sound "
@@ -169,7 +201,9 @@ if st.button("Render journey", key="im_jgo", icon=":material/route:"):
         journey = render_journey(model, seed=int(j_seed), n_waypoints=j_way, duration_s=float(j_len),
                                  pitches=[pitch] if model.pitch_range else None)
         ui.player(journey.y, journey.sr, key="im_journey", label=f"{j_len} s journey", file_name="journey.wav")
-        jn = norms(journey.path)
-        st.plotly_chart(norm_path_figure({"journey": jn}, typical=float(np.sqrt(d))), key="im_jnorm")
+        st.plotly_chart(
+            path_profile_figure({"journey": norms(journey.path)}, title="Latent norm along the journey",
+                                ylabel="latent norm |z|", reference=float(np.sqrt(d)), reference_label="sqrt(d)"),
+            key="im_jnorm")
     except ExplorerError as exc:
         ui.show_error(exc, context="The journey could not be rendered")
