@@ -14,7 +14,6 @@ from explorer.errors import ExplorerError
 
 N_EXAMPLES = 3
 MAX_SET = 999
-DYNAMICS = {VELOCITIES[0]: "soft (p)", VELOCITIES[1]: "medium (mf)", VELOCITIES[2]: "loud (f)"}
 CARD = Path("data/synth/dataset_card.json")
 
 ui.page_setup("Dataset", ":material/library_music:")
@@ -31,14 +30,14 @@ ui.query_notice({"ds_family": ui.one_of(list(FAMILIES)), "ds_pitch": ui.int_in(P
 
 c1, c2, c3, c4 = st.columns([2, 3, 2, 1])
 family = c1.selectbox("Family", FAMILIES, key="ds_family", bind="query-params",
-                      format_func=lambda f: FAMILY_SPECS[f].title)
+                      help="The family label used in the dataset's labels.jsonl.")
 spec = FAMILY_SPECS[family]
 lo, hi = spec.pitch_range
 pitch = c2.slider("Pitch (MIDI)", PITCH_MIN, PITCH_MAX, 60, key="ds_pitch", bind="query-params",
                   help=f"Any pitch renders; the dataset draws {spec.title.lower()} notes from MIDI {lo}-{hi}.")
-velocity = c3.radio("Velocity", VELOCITIES, index=1, key="ds_velocity", bind="query-params", horizontal=True,
-                    format_func=lambda v: DYNAMICS[v],
-                    help="How hard the note is played: louder in the dataset and, for most families, brighter.")
+velocity = c3.radio("Velocity (MIDI)", VELOCITIES, index=1, key="ds_velocity", bind="query-params", horizontal=True,
+                    help="How hard the note is played (50 soft, 90 medium, 127 loud): louder in the dataset "
+                    "and, for most families, brighter.")
 example_set = c4.number_input("Example set", 0, MAX_SET, 0, key="ds_set", bind="query-params",
                               help=f"Each set is {N_EXAMPLES} fixed seeds: the same set always gives the same notes.")
 st.caption(f"{ui.note_name(pitch)}, {440 * 2 ** ((pitch - 69) / 12):.1f} Hz · {spec.title}: {spec.method}.")
@@ -75,8 +74,8 @@ for i, col in enumerate(cols):
                   file_name=f"{family}-{pitch}-{velocity}-seed{seed}.wav")
         ui.sound_panel(y, SR, key=f"ds_ex{i}_panel", title=f"{i + 1}", spectrum=False)
         with st.expander("Timbre parameters"):
-            st.dataframe(pd.DataFrame({"value": [round(v, 3) if isinstance(v, float) else v for v in params.values()]},
-                                      index=list(params)), width="stretch")
+            values = [f"{v:.3g}" if isinstance(v, float) else str(v) for v in params.values()]
+            st.dataframe(pd.DataFrame({"value": values}, index=list(params)), width="stretch")
 st.caption("Playback is brought to the app's steady loudness; the dataset's files keep the velocity's level. "
            "Every note is released at 75 % of its 2.05 s, as in NSynth.")
 
