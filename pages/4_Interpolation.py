@@ -23,8 +23,9 @@ st.markdown(
     "latent space. Each step is a real sound of the model; the morph plays them in order."
 )
 
+LABELS = [f.upper() for f in FAMILIES]
 ui.query_notice({
-    "im_model": ui.one_of(FAMILIES), "im_steps": ui.int_in(3, 17), "im_method": ui.one_of(["slerp", "lerp"]),
+    "im_model": ui.one_of(LABELS), "im_steps": ui.int_in(3, 17), "im_method": ui.one_of(["slerp", "lerp"]),
     "im_pitch": ui.int_in(24, 84), "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
 })
 
@@ -33,9 +34,9 @@ SOURCES = ["seed", "preset file", "current sound of its page"]
 c1, c2, c3, c4 = st.columns(4)
 found = ui.checkpoints_found()
 ready = [f for f in FAMILIES if found.get(f)]
-family = c1.selectbox("Model", FAMILIES, index=FAMILIES.index(ready[0]) if ready else 0, key="im_model",
-                      bind="query-params",
-                      format_func=lambda f: {"vae": "VAE", "gan": "GAN", "gp": "GP"}[f])
+# the URL carries the option's label, so the options are the labels themselves
+family = c1.selectbox("Model", LABELS, index=FAMILIES.index(ready[0]) if ready else 0, key="im_model",
+                      bind="query-params").lower()
 steps = c2.slider("Steps", 3, 17, 9, key="im_steps", bind="query-params")
 method = c3.radio("Method", ["slerp", "lerp"], key="im_method", bind="query-params", horizontal=True)
 pitch = c4.slider("Pitch (MIDI)", 24, 84, DEFAULT_PITCH, key="im_pitch", bind="query-params",

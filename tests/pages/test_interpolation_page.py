@@ -26,7 +26,7 @@ def _ok(at: AppTest) -> None:
 
 @pytest.mark.parametrize("family", READY)
 def test_each_model_morphs(family):
-    at = _app(im_model=family, im_steps="5")
+    at = _app(im_model=family.upper(), im_steps="5")
     _ok(at)
     assert len(at.get("audio")) >= 1 + 5  # the morph and a player per step
     zips = [b for b in at.get("download_button") if b.proto.url.endswith(".zip")]
