@@ -117,16 +117,31 @@ def assert_page_ok(page, name: str, shots: Path) -> None:
     assert src, f"{name}: audio element without a source"
 
 
+def check_sample_pack_download(page, shots: Path) -> None:
+    """Click the ZIP button and open what the browser saved: step WAVs, morph.wav and path.json."""
+    import zipfile
+
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="sample pack").click()
+    saved = shots / "sample-pack.zip"
+    info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as zf:
+        names = set(zf.namelist())
+    assert {"morph.wav", "path.json", "step_00.wav"} <= names, names
+
+
 @pytest.mark.parametrize("name,path", page_paths())
 def test_page_in_browser(server, browser, tmp_path, name, path):
     shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(f"{server}/{path}", wait_until="domcontentloaded")
         assert_page_ok(page, name, shots)
         if name == "home":
             assert "Latent Audio Explorer" in page.title()
+        if name == "Interpolation":
+            check_sample_pack_download(page, shots)
     finally:
         context.close()
