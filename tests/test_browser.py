@@ -130,6 +130,26 @@ def check_sample_pack_download(page, shots: Path) -> None:
     assert {"morph.wav", "path.json", "step_00.wav"} <= names, names
 
 
+def check_link_reproduces_sound(page, browser, server: str) -> None:
+    """Change a control, copy the URL, open it in a fresh browser context: the same audio plays."""
+    before = page.locator("audio[src]").first.get_attribute("src")
+    page.get_by_role("radiogroup", name="Method").get_by_text("lerp", exact=True).click()
+    page.wait_for_function(f"() => document.querySelector('audio[src]') && "
+                           f"document.querySelector('audio[src]').getAttribute('src') !== {before!r}", timeout=120_000)
+    wait_for_app(page)
+    assert "im_method=lerp" in page.url
+    src = page.locator("audio[src]").first.get_attribute("src")
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        other.goto(page.url, wait_until="domcontentloaded")
+        other.wait_for_selector("audio[src]", timeout=120_000)
+        wait_for_app(other)
+        assert other.locator("audio[src]").first.get_attribute("src") == src
+    finally:
+        fresh.close()
+
+
 @pytest.mark.parametrize("name,path", page_paths())
 def test_page_in_browser(server, browser, tmp_path, name, path):
     shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
@@ -143,5 +163,6 @@ def test_page_in_browser(server, browser, tmp_path, name, path):
             assert "Latent Audio Explorer" in page.title()
         if name == "Interpolation":
             check_sample_pack_download(page, shots)
+            check_link_reproduces_sound(page, browser, server)
     finally:
         context.close()

@@ -59,3 +59,18 @@ def test_journey_renders():
     at.button(key="im_jgo").click().run()
     _ok(at)
     assert any("journey" in c.value for c in at.caption)
+
+
+def test_url_round_trip_gives_identical_audio():
+    """A link carrying the bound widget keys reproduces the state the widgets set, sample for sample.
+
+    (AppTest does not mirror widget changes into the URL; the browser test checks that half.)
+    """
+    at = _app()
+    at.number_input(key="im_seed_a").set_value(11).run()
+    at.radio(key="im_method").set_value("lerp").run()
+    _ok(at)
+    fresh = _app(im_seed_a="11", im_method="lerp")
+    _ok(fresh)
+    assert fresh.get("audio")[0].proto.url == at.get("audio")[0].proto.url  # media URLs hash the bytes
+    assert fresh.get("audio")[0].proto.url != _app().get("audio")[0].proto.url
