@@ -204,7 +204,7 @@ class SMKernel:
         t = np.atleast_1d(np.asarray(t_s, dtype=np.float64))
         return self.weights[None, :] * np.exp(-2.0 * t[:, None] / self.decays_s[None, :])
 
-    def covariance(self, tau_s: np.ndarray, *, sr: int | None = None) -> np.ndarray:
+    def covariance(self, tau_s: np.ndarray) -> np.ndarray:
         """k(tau) at lags ``tau_s`` (seconds), float64 [shape=tau.shape].
 
         The white-noise term is a discrete delta: it is added where tau == 0.

@@ -184,7 +184,7 @@ def _optimise(
     a = torch.tensor(np.log(dens0 * s0 * math.sqrt(2 * math.pi) / 2 + 1e-8), dtype=dt)
     c = torch.full((b,), math.log(1e-3), dtype=dt)
     params = [u, v, a, c]
-    opt = torch.optim.Adam(params, lr=0.05)
+    opt = _Adam(params, lr=0.05)
     inv_sqrt2pi = 1.0 / math.sqrt(2 * math.pi)
 
     def mass(x: torch.Tensor):
@@ -255,6 +255,29 @@ def _optimise(
                 progress(lo + (hi - lo) * (it + 1) / n_iter)
         loss_value, (w, mu, ls, noise) = forward(False)
     return (w.double().numpy(), mu.double().numpy(), ls.double().numpy(), noise.double().numpy(), loss_value)
+
+
+class _Adam:
+    """Adam (Kingma & Ba) on plain tensors whose ``.grad`` we set by hand.
+
+    Same update as ``torch.optim.Adam``; written out because the gradients are analytic anyway,
+    and torch.optim's first step imports torch._dynamo (seconds on a small machine).
+    """
+
+    def __init__(self, params: list[torch.Tensor], *, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
+        for p, m, v in zip(self.params, self.m, self.v):
+            g = p.grad
+            m.mul_(b1).add_(g, alpha=1 - b1)
+            v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            p.sub_(self.lr * (m / c1) / (torch.sqrt(v / c2) + self.eps))
 
 
 class _single_thread:
