@@ -143,6 +143,27 @@ def bench_rainbowgram(*, repeats: int) -> dict:
     return {"rainbowgram_ms": ms}
 
 
+@section
+def bench_vae(*, repeats: int) -> dict:
+    """VAE, one note at middle C: decode + phase (pitch-locked fast Griffin-Lim) + ISTFT + safety,
+    against the seed notebook's pipeline on the same decoded mel (librosa mel_to_audio, 32 iterations).
+    Uses the shipped checkpoint, or the tiny debug model when it is missing (``vae_checkpoint`` says which)."""
+    from explorer.audio.safety import make_safe
+    from explorer.errors import ExplorerError
+    from explorer.models.registry import load_model
+
+    try:
+        model, which = load_model("vae"), "default"
+    except ExplorerError:
+        model, which = load_model("vae", "debug"), "debug"
+    z = model.sample_latent(1, 0)
+    ms, _ = median_ms(lambda: make_safe(model.render(z, [60])[0], sr=SR), repeats)
+    mag = model.magnitude(model.decode_logmag(z, [60]))[0].numpy()  # |S| [513 x 129]
+    M = librosa.feature.melspectrogram(S=mag**2, sr=SR, n_fft=N_FFT, n_mels=N_MELS)
+    base_ms, _ = median_ms(lambda: librosa.feature.inverse.mel_to_audio(
+        M, sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH, n_iter=N_ITER), repeats)
+    return {"vae_render_ms": ms, "vae_baseline_ms": base_ms, "vae_speedup": base_ms / ms, "vae_checkpoint": which}
+
 def run(*, repeats: int = 5) -> dict:
     """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
 

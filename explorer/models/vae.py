@@ -20,6 +20,7 @@ checkpoint (DESIGN.md section 9).
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ import torch
 from torch import nn
 
 from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, PITCH_MAX, PITCH_MIN, SR
+from explorer.audio.stft import one_torch_thread
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models.base import latent_rng
 from explorer.models.checkpoint import load_checkpoint
@@ -194,15 +196,22 @@ def pitch_locked_phase(pitch: np.ndarray, *, n_frames: int, config: dict[str, An
     (phi = 2 pi h f0 t_frame + phi_h - pi k: the -pi k is the linear phase of a centred Hann
     frame). phi_h are fixed pseudo-random starting phases (so harmonics do not all peak together).
     """
-    sr, n_fft, hop = config["sr"], config["n_fft"], config["hop_length"]
-    f0 = 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64).reshape(-1, 1) - 69.0) / 12.0)  # Hz [B x 1]
-    k = np.arange(N_BINS)
-    harmonic = np.maximum(np.round(k * sr / n_fft / f0), 1.0)  # [B x K]
-    start = np.random.default_rng(12345).uniform(-np.pi, np.pi, 1024)
-    phi_h = start[np.minimum(harmonic.astype(int), 1023)]
+    rows = [_locked_phase(float(p), n_frames, config["sr"], config["n_fft"], config["hop_length"])
+            for p in np.asarray(pitch, dtype=np.float64).reshape(-1)]
+    return torch.stack(rows)
+
+
+@functools.lru_cache(maxsize=128)
+def _locked_phase(pitch: float, n_frames: int, sr: int, n_fft: int, hop: int) -> torch.Tensor:
+    f0 = 440.0 * 2.0 ** ((pitch - 69.0) / 12.0)  # Hz
+    k = np.arange(n_fft // 2 + 1)
+    harmonic = np.maximum(np.round(k * sr / n_fft / f0), 1.0)  # [K]
+    phi_h = np.random.default_rng(12345).uniform(-np.pi, np.pi, 1024)[np.minimum(harmonic.astype(int), 1023)]
     t = np.arange(n_frames) * hop / sr  # s
-    phase = 2 * np.pi * (harmonic * f0)[..., None] * t + (phi_h - np.pi * k)[..., None]  # rad
-    return torch.from_numpy(np.mod(phase, 2 * np.pi)).float()
+    phase = 2 * np.pi * (harmonic * f0)[:, None] * t + (phi_h - np.pi * k)[:, None]  # rad [K x T]
+    out = torch.from_numpy(np.mod(phase, 2 * np.pi)).float()
+    out.requires_grad_(False)
+    return out  # shared by the cache: never modified in place
 
 
 def griffin_lim(mag: torch.Tensor, phase: torch.Tensor, *, n_iter: int, config: dict[str, Any],
@@ -227,6 +236,18 @@ def griffin_lim(mag: torch.Tensor, phase: torch.Tensor, *, n_iter: int, config: 
 
 # --------------------------------------------------------------------------------------------
 # the AudioModel
+
+
+def _inference(fn):
+    """No gradients, one torch thread (one note's tensors are small; on a few shared cores extra
+    intra-op threads only contend, see explorer.audio.stft.one_torch_thread)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with torch.no_grad(), one_torch_thread():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class VAEModel:
@@ -258,7 +279,7 @@ class VAEModel:
         return np.round(pitch)
 
     # -- decoding -----------------------------------------------------------------------------
-    @torch.no_grad()
+    @_inference
     def decode_logmag(self, z: np.ndarray, pitch) -> np.ndarray:
         """Decoded log|S| (natural log, not standardised), float32 [n x 513 x 128]."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float32))
@@ -272,7 +293,7 @@ class VAEModel:
         mag = (torch.exp(logmag) - self.config["log_eps"]).clamp_min(0.0)
         return torch.nn.functional.pad(mag, (0, 1))
 
-    @torch.no_grad()
+    @_inference
     def synthesize(self, logmag: np.ndarray, pitch, *, n_iter: int | None = None) -> np.ndarray:
         """Decoded log|S| [n x 513 x 128] + pitch [n] -> audio float32 [n x N_SAMPLES]."""
         mag = self.magnitude(logmag)
@@ -281,6 +302,7 @@ class VAEModel:
         y = griffin_lim(mag, phase, n_iter=n_iter, config=self.config)
         return y.numpy().astype(np.float32)
 
+    @_inference
     def render(self, z: np.ndarray, pitch=None) -> np.ndarray:
         """Audio before safety, float32 [n x 32768], for z [n x latent_dim] and MIDI pitch [n]."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float32))
@@ -289,7 +311,7 @@ class VAEModel:
         return self.synthesize(self.decode_logmag(z, pitch), self._pitches(pitch, len(z)))
 
     # -- encoding -----------------------------------------------------------------------------
-    @torch.no_grad()
+    @_inference
     def encode(self, y: np.ndarray, sr: int, pitch) -> np.ndarray:
         """The posterior mean of a sound: float32 [n x latent_dim].
 

@@ -1,0 +1,231 @@
+"""VAE page: latent sliders (most important first), pitch, random/reset, encode your own sound,
+presets and shareable links."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import ui
+from explorer.errors import ExplorerError, PresetError
+from explorer.models.registry import DEFAULT_CHECKPOINT
+from explorer.presets import MAX_SEED, Preset, parse_preset
+from explorer.render import preset_latent, render_safe
+
+FAMILY = "vae"
+Z_MAX = 3.0  # slider range: +-3 standard deviations of the prior
+N_MAIN = 6  # sliders shown before the expander
+DEFAULT_PITCH = 60
+
+ui.page_setup("VAE", ":material/blur_on:")
+st.title("Variational autoencoder (VAE)")
+st.caption("Pitch-conditioned VAE over spectrograms: the latent holds the timbre, pitch is its own knob.")
+
+with st.expander("How it works (for the classroom)", icon=":material/school:"):
+    st.markdown(
+        "- The **encoder** reads a note's spectrogram (how loud each frequency is over time) together with "
+        "its pitch and squeezes it into a short list of numbers, the **latent** z.\n"
+        "- The **decoder** does the reverse: from z and a pitch it paints a spectrogram; a fast phase "
+        "reconstruction (Griffin-Lim started from the harmonics of the pitch) turns it into sound.\n"
+        "- Training asks for two things at once: the decoded note should match the original, and the "
+        "latents of all notes should form a standard normal cloud. The second is the **KL term** "
+        "(Kullback-Leibler divergence): it keeps the cloud without holes, so *any* point you pick "
+        "decodes to a plausible note.\n"
+        "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is already far out). "
+        "Sliders are ordered by how much they change the sound, and labelled with what they correlate "
+        "with over the training data (brightness, attack, noisiness, sustain), where that is clear.\n"
+        "- Because pitch is given to both encoder and decoder, the latent does not need to store it: "
+        "the same z at another pitch is the same instrument playing another note."
+    )
+
+# ---------------------------------------------------------------------------------------------
+# model
+
+
+def _checkpoint_names() -> list[str]:
+    names = ui.checkpoints_found().get(FAMILY, [])
+    return names or [DEFAULT_CHECKPOINT[FAMILY]]
+
+
+names = _checkpoint_names()
+checkpoint = st.sidebar.selectbox("VAE checkpoint", names, key="vae_checkpoint") if len(names) > 1 else names[0]
+try:
+    model = ui.get_model(FAMILY, checkpoint)
+except ExplorerError as exc:
+    ui.show_error(exc, context=f"The VAE checkpoint `{checkpoint}` could not be loaded")
+    st.info("The other pages still work. Train a VAE with `python -m explorer train vae --data data/synth "
+            "--out checkpoints/vae-synth-v1` or restore the shipped file.", icon=":material/info:")
+    st.stop()
+
+L = model.latent_dim
+LO, HI = model.pitch_range
+sliders = model.card.get("sliders") or [{"dim": d, "effect_db": None, "label": "", "corr": {}} for d in range(L)]
+order = [s["dim"] for s in sliders if 0 <= s["dim"] < L]
+order += [d for d in range(L) if d not in order]
+info = {s["dim"]: s for s in sliders}
+
+ui.query_notice({"vae_pitch": ui.int_in(LO, HI), "vae_seed": ui.int_in(0, MAX_SEED),
+                 **{f"vae_z{d}": ui.float_in(-Z_MAX, Z_MAX) for d in range(L)}})
+
+
+# ---------------------------------------------------------------------------------------------
+# state changes (callbacks run before the widgets are drawn)
+
+
+def _set_latent(z: np.ndarray) -> None:
+    for d in range(L):
+        st.session_state[f"vae_z{d}"] = float(np.clip(round(float(z[d]), 2), -Z_MAX, Z_MAX))
+
+
+def _randomize() -> None:
+    seed = int(np.random.default_rng().integers(0, 100_000))
+    st.session_state["vae_seed"] = seed
+    _set_latent(model.sample_latent(1, seed)[0])
+
+
+def _from_seed() -> None:
+    _set_latent(model.sample_latent(1, int(st.session_state["vae_seed"]))[0])
+
+
+def _reset() -> None:
+    st.session_state["vae_seed"] = 0
+    _set_latent(np.zeros(L))
+    st.session_state["vae_pitch"] = DEFAULT_PITCH
+
+
+def _on_upload() -> None:
+    from explorer.models.vae import encode_sound
+
+    upload = st.session_state.get("vae_upload")
+    st.session_state.pop("vae_encoded", None)
+    st.session_state.pop("vae_upload_error", None)
+    if upload is None:
+        return
+    try:
+        enc = encode_sound(model, upload.getvalue(), fallback_pitch=int(st.session_state.get("vae_pitch", 60)))
+    except ExplorerError as exc:
+        st.session_state["vae_upload_error"] = exc
+        return
+    st.session_state["vae_encoded"] = {"name": upload.name, "y": enc.y, "pitch": enc.pitch,
+                                       "estimated": enc.pitch_estimated, "z": enc.z}
+    st.session_state["vae_pitch"] = enc.pitch
+    _set_latent(enc.z)
+
+
+def _on_preset() -> None:
+    upload = st.session_state.get("vae_preset_file")
+    st.session_state.pop("vae_preset_error", None)
+    if upload is None:
+        return
+    try:
+        preset = parse_preset(upload.getvalue())
+        if preset.model != FAMILY:
+            raise PresetError(f"this preset is for the {preset.model.upper()} model, not the VAE")
+        z = preset_latent(model, preset)
+        if preset.pitch is not None:
+            if not LO <= preset.pitch <= HI:
+                raise PresetError(f"preset pitch {preset.pitch} is outside MIDI {LO}..{HI}")
+            st.session_state["vae_pitch"] = int(preset.pitch)
+    except ExplorerError as exc:
+        st.session_state["vae_preset_error"] = exc
+        return
+    if preset.seed is not None:
+        st.session_state["vae_seed"] = int(preset.seed)
+    _set_latent(z)
+
+
+# ---------------------------------------------------------------------------------------------
+# controls
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
+                      help="MIDI note given to the decoder. The latent keeps the timbre.")
+    st.caption(f"Note: **{ui.note_name(pitch)}** ({440 * 2 ** ((pitch - 69) / 12):.1f} Hz)")
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
+                    bind="query-params", on_change=_from_seed,
+                    help="z = a standard-normal draw from this seed (same seed, same sound).")
+    c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random")
+    c3.button("Reset", on_click=_reset, icon=":material/restart_alt:", key="vae_reset",
+              help="z = 0 (the centre of the latent cloud), middle C")
+
+    def _slider(d: int) -> float:
+        s = info.get(d, {})
+        label = f"z{d}" + (f" · {s['label']} →" if s.get("label") else "")
+        corr = s.get("corr") or {}
+        tip = f"Moving z{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
+            if s.get("effect_db") is not None else ""
+        if corr:
+            tip += " Correlation with " + ", ".join(f"{k} {v:+.2f}" for k, v in corr.items()) + "."
+        return st.slider(label, -Z_MAX, Z_MAX, 0.0, 0.05, key=f"vae_z{d}", bind="query-params", help=tip or None)
+
+    st.markdown("**Latent sliders** (most important first)")
+    z = np.zeros(L, dtype=np.float32)
+    for d in order[:N_MAIN]:
+        z[d] = _slider(d)
+    with st.expander(f"The other {max(L - N_MAIN, 0)} dimensions"):
+        for d in order[N_MAIN:]:
+            z[d] = _slider(d)
+
+# ---------------------------------------------------------------------------------------------
+# sound
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _render(checkpoint: str, z_key: tuple, pitch: int):
+    sound = render_safe(ui.get_model(FAMILY, checkpoint), np.array(z_key, dtype=np.float32), pitch)
+    return sound.y, sound.silent
+
+
+with right:
+    try:
+        y, silent = _render(checkpoint, tuple(float(v) for v in z), int(pitch))
+    except ExplorerError as exc:
+        ui.show_error(exc, context="This setting could not be rendered")
+        st.stop()
+    except Exception as exc:  # a bug: keep the page up, tell the user
+        ui.show_error(exc, context="Rendering failed")
+        st.stop()
+    ui.player(y, model.sample_rate, key="vae_main", label=f"{ui.note_name(pitch)}, |z| = {np.linalg.norm(z):.2f}",
+              file_name=f"vae-{ui.note_name(pitch).split()[-1].strip('()')}.wav")
+    ui.sound_panel(y, model.sample_rate, key="vae_panel")
+
+    preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(float(v), 4) for v in z],
+                    seed=int(st.session_state.get("vae_seed", 0)))
+    p1, p2 = st.columns(2)
+    p1.download_button("Save preset", preset.to_json(), file_name="vae-preset.json", mime="application/json",
+                       key="vae_preset_dl", icon=":material/bookmark:")
+    p2.file_uploader("Load preset", type=["json"], key="vae_preset_file", on_change=_on_preset)
+    if "vae_preset_error" in st.session_state:
+        ui.show_error(st.session_state["vae_preset_error"], context="The preset could not be loaded")
+    st.caption("The page link (URL) holds the same state: share it to reproduce this sound exactly.")
+
+st.divider()
+st.subheader("Encode your own sound")
+st.markdown("Upload a single note (wav, flac, ogg, mp3; up to 60 s, the first 2 s are used). Its pitch is "
+            "estimated, it is **encoded** to a latent, and the sliders jump to that code: listen to the "
+            "**reconstruction** beside the original, then move the sliders from there.")
+st.file_uploader("Sound file", type=["wav", "flac", "ogg", "mp3", "aif", "aiff"], key="vae_upload",
+                 on_change=_on_upload, max_upload_size=ui.UPLOAD_MB)
+if "vae_upload_error" in st.session_state:
+    ui.show_error(st.session_state["vae_upload_error"], context="That file could not be used")
+enc = st.session_state.get("vae_encoded")
+if enc:
+    from explorer.audio import make_safe
+
+    if not enc["estimated"]:
+        st.warning(f"No clear pitch found in {enc['name']}; encoded at {ui.note_name(enc['pitch'])}.",
+                   icon=":material/music_off:")
+    o, r = st.columns(2)
+    with o:
+        ui.player(make_safe(enc["y"], sr=model.sample_rate), model.sample_rate, key="vae_orig",
+                  label=f"Original: {enc['name']} (pitch {ui.note_name(enc['pitch'])})", file_name="original.wav")
+    with r:
+        y_rec, _ = _render(checkpoint, tuple(float(v) for v in enc["z"]), int(enc["pitch"]))
+        ui.player(y_rec, model.sample_rate, key="vae_rec", label="Reconstruction (decoded from its code)",
+                  file_name="reconstruction.wav")
+    ui.sound_panel(y_rec, model.sample_rate, key="vae_rec_panel", title="(reconstruction)", spectrum=False)
+
+if not isinstance(model.card, dict) or not model.card.get("sliders"):
+    st.caption("This checkpoint carries no slider analysis; sliders are in their natural order.")

@@ -1,0 +1,163 @@
+"""The VAE page under streamlit's AppTest: sliders, pitch, random/reset, presets, uploads, and a
+broken checkpoint.
+
+Uses the shipped checkpoint when it exists; otherwise a checkpoint of the tiny debug model in a
+temporary checkpoints folder (so the tests never need the trained weights).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from explorer.models import registry
+from explorer.models.checkpoint import save_checkpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "1_VAE.py")
+TIMEOUT = 120
+
+
+def _debug_checkpoint(folder: Path) -> None:
+    from explorer.models.vae import debug_model
+
+    m = debug_model()
+    save_checkpoint(folder / "vae-synth-v1.pt", family="vae", config=m.config, state=m.net.state_dict(),
+                    card={"note": "debug"})
+
+
+@pytest.fixture
+def checkpoints(tmp_path, monkeypatch):
+    """The real checkpoints folder when the shipped VAE exists, else a temporary one with a debug VAE."""
+    if not (registry.CHECKPOINT_DIR / "vae-synth-v1.pt").exists():
+        _debug_checkpoint(tmp_path)
+        monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield registry.CHECKPOINT_DIR
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _run(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _healthy(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("audio"), "no audio player"
+    assert at.get("plotly_chart"), "no chart"
+
+
+def _latent(at: AppTest) -> np.ndarray:
+    sliders = {s.key: s.value for s in at.slider if s.key and s.key.startswith("vae_z") and s.key[5:].isdigit()}
+    return np.array([sliders[f"vae_z{d}"] for d in range(len(sliders))])
+
+
+def _wav(y: np.ndarray, sr: int = 16000) -> bytes:
+    buf = io.BytesIO()
+    sf.write(buf, y.astype(np.float32), sr, format="WAV")
+    return buf.getvalue()
+
+
+def _tone(midi: int, sr: int = 16000, seconds: float = 2.0) -> np.ndarray:
+    t = np.arange(int(sr * seconds)) / sr
+    f0 = 440.0 * 2 ** ((midi - 69) / 12)
+    return 0.3 * sum(np.sin(2 * np.pi * h * f0 * t) / h for h in range(1, 6)) * np.exp(-t)
+
+
+def test_first_load_plays_a_sound(checkpoints):
+    at = _run()
+    _healthy(at)
+    assert len(_latent(at)) >= 8
+    assert "encoder" in " ".join(m.value for m in at.markdown).lower()
+
+
+def test_sliders_pitch_random_reset(checkpoints):
+    at = _run()
+    first = at.slider(key="vae_z0")
+    first.set_value(1.5).run()
+    _healthy(at)
+    at.slider(key="vae_pitch").set_value(72).run()
+    _healthy(at)
+    at.button(key="vae_random").click().run()
+    _healthy(at)
+    z = _latent(at)
+    seed = at.number_input(key="vae_seed").value
+    assert seed is not None and np.any(z != 0)
+    at.button(key="vae_reset").click().run()
+    _healthy(at)
+    assert np.all(_latent(at) == 0) and at.slider(key="vae_pitch").value == 60
+
+
+def test_url_state_and_bad_url(checkpoints):
+    at = _run(vae_pitch="48", vae_z0="1.25")
+    _healthy(at)
+    assert at.slider(key="vae_pitch").value == 48
+    assert at.slider(key="vae_z0").value == pytest.approx(1.25)
+    bad = _run(vae_pitch="banana", vae_z1="99")
+    assert not bad.exception
+    assert bad.get("audio")
+    assert any("Ignored from the link" in w.value for w in bad.warning)
+
+
+def test_upload_encodes_and_bad_upload(checkpoints):
+    at = _run()
+    at.file_uploader(key="vae_upload").set_value(("tone.wav", _wav(_tone(57)), "audio/wav")).run()
+    _healthy(at)
+    assert at.slider(key="vae_pitch").value == 57  # estimated by pYIN
+    assert len(at.get("audio")) >= 3  # main + original + reconstruction
+    at.file_uploader(key="vae_upload").set_value(("junk.wav", b"this is not audio", "audio/wav")).run()
+    assert not at.exception
+    assert at.error and "could not be used" in at.error[0].value
+    assert at.get("audio")  # the main sound still plays
+
+
+def test_preset_load_and_bad_preset(checkpoints):
+    at = _run()
+    n = len(_latent(at))
+    good = {"format": "latent-audio-explorer/preset@1", "model": "vae", "pitch": 64,
+            "latent": [0.5] * n, "seed": 3}
+    at.file_uploader(key="vae_preset_file").set_value(("p.json", json.dumps(good).encode(), "application/json")).run()
+    _healthy(at)
+    assert at.slider(key="vae_pitch").value == 64
+    assert np.allclose(_latent(at), 0.5)
+    wrong = {**good, "latent": [0.5] * (n + 1)}
+    at.file_uploader(key="vae_preset_file").set_value(("w.json", json.dumps(wrong).encode(), "application/json")).run()
+    assert not at.exception
+    assert at.error and "preset" in at.error[0].value.lower()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (print, ("pwned",))
+
+
+@pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
+def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
+    if kind == "malicious":
+        (tmp_path / "vae-synth-v1.pt").write_bytes(pickle.dumps({"x": _Evil()}))
+    elif kind == "truncated":
+        _debug_checkpoint(tmp_path)
+        data = (tmp_path / "vae-synth-v1.pt").read_bytes()
+        (tmp_path / "vae-synth-v1.pt").write_bytes(data[: len(data) // 2])
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "could not be loaded" in at.error[0].value
+    st.cache_resource.clear()
+    st.cache_data.clear()
