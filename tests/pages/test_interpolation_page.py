@@ -74,3 +74,33 @@ def test_url_round_trip_gives_identical_audio():
     _ok(fresh)
     assert fresh.get("audio")[0].proto.url == at.get("audio")[0].proto.url  # media URLs hash the bytes
     assert fresh.get("audio")[0].proto.url != _app().get("audio")[0].proto.url
+
+
+def _gp_preset(seed: int) -> bytes:
+    import json
+
+    from explorer.models.registry import checkpoint_path
+
+    spec = json.loads(checkpoint_path("gp", "gp-middle-c").read_text())
+    return json.dumps({"format": "latent-audio-explorer/preset@1", "model": "gp", "gp": spec, "seed": seed}).encode()
+
+
+def test_preset_endpoint_gives_identical_audio_to_its_seed():
+    by_seed = _app(im_model="GP", im_seed_a="11")
+    _ok(by_seed)
+    at = _app(im_model="GP")
+    at.radio(key="im_src_A").set_value("preset file").run()
+    at.file_uploader(key="im_up_A").set_value(("a.json", _gp_preset(11), "application/json")).run()
+    _ok(at)
+    assert at.get("audio")[0].proto.url == by_seed.get("audio")[0].proto.url
+
+
+@pytest.mark.parametrize("content", [b"{nope", b'{"model": "vae", "seed": 1}', b'{"model": "gp", "seed": -5, "gp": {}}',
+                                     b'{"model": "gp", "seed": 1, "gp": {"kernel": {"components": []}}}'])
+def test_bad_preset_upload_is_reported_and_page_stays_up(content):
+    at = _app(im_model="GP")
+    at.radio(key="im_src_A").set_value("preset file").run()
+    at.file_uploader(key="im_up_A").set_value(("bad.json", content, "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error or at.warning  # a clear message ...
+    assert at.get("audio") or at.error  # ... and no traceback
