@@ -1,0 +1,232 @@
+"""GAN page: seed with dice, principal-direction sliders, pitch, rainbowgram, a melody with the
+same timbre, presets and shareable links."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import ui
+from explorer.errors import ExplorerError, PresetError
+from explorer.melody import PHRASES, parse_melody, render_melody
+from explorer.models.registry import CHECKPOINT_DIR, DEFAULT_CHECKPOINT
+from explorer.presets import MAX_SEED, Preset, parse_preset
+from explorer.render import preset_latent, render_safe
+
+FAMILY = "gan"
+D_MAX = 3.0  # direction sliders: +-3 standard deviations along each principal direction
+DEFAULT_PITCH = 60
+DEFAULT_SEED = 0
+OWN = "Type my own"
+
+ui.page_setup("GAN", ":material/graphic_eq:")
+st.title("Generative adversarial network (GAN)")
+st.caption("A small GANSynth: a pitch-conditioned generator paints log-magnitude and instantaneous-frequency "
+           "spectrograms; one dice roll is one instrument, playable at every pitch.")
+
+with st.expander("How it works (for the classroom)", icon=":material/school:"):
+    st.markdown(
+        "- The **generator** turns a random vector z (128 numbers drawn from a seed) plus a **pitch** into a "
+        "picture of a note: for every frequency band and moment, how loud it is (log-magnitude) and how fast "
+        "its phase turns (**instantaneous frequency**, IF). Inverting that picture gives the sound directly "
+        "(an inverse STFT, no slow phase guessing), which is why a note appears in milliseconds.\n"
+        "- The **discriminator** is trained at the same time to tell real notes from generated ones and to "
+        "name their pitch. The generator learns by trying to fool it: the two networks play a game, the "
+        "*adversarial* in GAN.\n"
+        "- **Pitch conditioning**: the pitch is given to the generator as a separate input (a one-hot code), "
+        "so z is free to hold the *timbre*. The same z at another pitch is the same instrument playing another "
+        "note; try it with the melody player below.\n"
+        "- **IF**: a steady partial advances its phase by the same amount every frame. Generating that "
+        "advance, rather than the raw phase, keeps harmonics coherent from frame to frame (GANSynth's idea).\n"
+        "- **Rainbowgram**: brightness is loudness, colour is the IF relative to each frequency bin. A clean, "
+        "coherent harmonic shows as a line of one steady colour; noise shows as speckle.\n"
+        "- The **direction sliders** are the main axes along which the generator's inner activity varies "
+        "over many random z's (PCA, as in GANSpace): each moves z along one such axis."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# model
+
+
+def _checkpoint_names() -> list[str]:
+    names = ui.checkpoints_found().get(FAMILY, [])
+    return names or [DEFAULT_CHECKPOINT[FAMILY]]
+
+
+names = _checkpoint_names()
+checkpoint = st.sidebar.selectbox("GAN checkpoint", names, key="gan_checkpoint") if len(names) > 1 else names[0]
+try:
+    model = ui.get_model(FAMILY, checkpoint)
+except ExplorerError as exc:
+    ui.show_error(exc, context=f"The GAN checkpoint `{checkpoint}` could not be loaded")
+    st.info("The other pages still work. Train a GAN with `python -m explorer train gan --data data/synth "
+            "--out checkpoints/gan-synth-v1` or restore the shipped file.", icon=":material/info:")
+    st.stop()
+
+LO, HI = model.pitch_range
+directions = model.directions
+K = 0 if directions is None else len(directions.vectors)
+
+ui.query_notice({"gan_pitch": ui.int_in(LO, HI), "gan_seed": ui.int_in(0, MAX_SEED),
+                 **{f"gan_d{k}": ui.float_in(-D_MAX, D_MAX) for k in range(K)}})
+
+
+# ---------------------------------------------------------------------------------------------
+# state changes (callbacks run before the widgets are drawn)
+
+
+def _reset_directions() -> None:
+    for k in range(K):
+        st.session_state[f"gan_d{k}"] = 0.0
+
+
+def _roll() -> None:
+    st.session_state["gan_seed"] = int(np.random.default_rng().integers(0, 100_000))
+    st.session_state.pop("gan_base", None)
+
+
+def _on_seed() -> None:
+    st.session_state.pop("gan_base", None)
+
+
+def _on_phrase() -> None:
+    choice = st.session_state.get("gan_phrase")
+    if choice in PHRASES:
+        st.session_state["gan_melody"] = PHRASES[choice]
+
+
+def _on_preset() -> None:
+    upload = st.session_state.get("gan_preset_file")
+    st.session_state.pop("gan_preset_error", None)
+    if upload is None:
+        return
+    try:
+        preset = parse_preset(upload.getvalue())
+        if preset.model != FAMILY:
+            raise PresetError(f"this preset is for the {preset.model.upper()} model, not the GAN")
+        z = preset_latent(model, preset)
+        if preset.pitch is not None and not LO <= preset.pitch <= HI:
+            raise PresetError(f"preset pitch {preset.pitch} is outside MIDI {LO}..{HI}")
+        amounts = preset.extra.get("directions")
+        if not (isinstance(amounts, list) and len(amounts) == K
+                and all(isinstance(a, (int, float)) and abs(a) <= D_MAX for a in amounts)):
+            amounts = [0.0] * K
+    except ExplorerError as exc:
+        st.session_state["gan_preset_error"] = exc
+        return
+    if preset.pitch is not None:
+        st.session_state["gan_pitch"] = int(preset.pitch)
+    seed = preset.seed if preset.seed is not None else DEFAULT_SEED
+    st.session_state["gan_seed"] = int(seed)
+    for k, a in enumerate(amounts):
+        st.session_state[f"gan_d{k}"] = float(a)
+    # a latent that seed + sliders reproduce stays shareable by link; any other becomes the base z
+    if np.allclose(model.move(model.sample_latent(1, seed)[0], amounts), z, atol=1e-3):
+        st.session_state.pop("gan_base", None)
+    else:
+        st.session_state["gan_base"] = [float(v) for v in (z - model.move(np.zeros_like(z), amounts))]
+
+
+# ---------------------------------------------------------------------------------------------
+# controls
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="gan_pitch", bind="query-params",
+                      help="The pitch given to the generator. The seed and sliders keep the timbre.")
+    st.caption(f"Note: **{ui.note_name(pitch)}** ({440 * 2 ** ((pitch - 69) / 12):.1f} Hz)")
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1, key="gan_seed",
+                           bind="query-params", on_change=_on_seed,
+                           help="z = a standard-normal draw from this seed (same seed, same sound, every time).")
+    c2.button("Roll", on_click=_roll, icon=":material/casino:", key="gan_roll", help="A new random seed")
+    c3.button("Centre", on_click=_reset_directions, icon=":material/restart_alt:", key="gan_reset",
+              help="All direction sliders back to 0")
+
+    amounts = []
+    if K:
+        st.markdown("**Principal directions** (GANSpace: the main axes of the generator's variation)")
+        for k in range(K):
+            share = float(directions.explained[k]) if len(directions.explained) > k else 0.0
+            amounts.append(st.slider(
+                f"Direction {k + 1}" + (f" · {100 * share:.0f}% of variation" if share > 0 else ""),
+                -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params",
+                help="Moves z along this direction, in standard deviations of the latent cloud along it."))
+    else:
+        st.caption("This checkpoint carries no principal directions; use the seed to explore.")
+
+    base = st.session_state.get("gan_base")
+    if base is not None and len(base) == model.latent_dim:
+        z0 = np.asarray(base, dtype=np.float32)
+        st.info("Playing the latent of the loaded preset (not reproducible from the seed); change the seed to "
+                "leave it.", icon=":material/bookmark:")
+    else:
+        z0 = model.sample_latent(1, int(seed))[0]
+    z = model.move(z0, amounts) if K else z0
+
+
+# ---------------------------------------------------------------------------------------------
+# sound
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _render(checkpoint: str, z_key: tuple, pitch: int):
+    sound = render_safe(ui.get_model(FAMILY, checkpoint), np.array(z_key, dtype=np.float32), pitch)
+    return sound.y, sound.silent
+
+
+@st.cache_data(max_entries=16, show_spinner="Rendering the melody…")
+def _melody(checkpoint: str, z_key: tuple, text: str):
+    m = ui.get_model(FAMILY, checkpoint)
+    return render_melody(m, np.array(z_key, dtype=np.float32), parse_melody(text, pitch_range=m.pitch_range))
+
+
+z_key = tuple(float(v) for v in z)
+with right:
+    try:
+        y, silent = _render(checkpoint, z_key, int(pitch))
+    except ExplorerError as exc:
+        ui.show_error(exc, context="This setting could not be rendered")
+        st.stop()
+    except Exception as exc:  # a bug: keep the page up, tell the user
+        ui.show_error(exc, context="Rendering failed")
+        st.stop()
+    note = ui.note_name(pitch).split()[-1].strip("()")
+    ui.player(y, model.sample_rate, key="gan_main", label=f"Seed {seed}, {ui.note_name(pitch)}",
+              file_name=f"gan-seed{seed}-{note}.wav")
+    ui.sound_panel(y, model.sample_rate, key="gan_panel")
+
+    preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(v, 5) for v in z_key],
+                    seed=int(seed), extra={"directions": [round(float(a), 3) for a in amounts]} if K else {})
+    ui.remember_current(preset)
+    p1, p2 = st.columns(2)
+    p1.download_button("Save preset", preset.to_json(), file_name="gan-preset.json", mime="application/json",
+                       key="gan_preset_dl", icon=":material/bookmark:")
+    p2.file_uploader("Load preset", type=["json"], key="gan_preset_file", on_change=_on_preset)
+    if "gan_preset_error" in st.session_state:
+        ui.show_error(st.session_state["gan_preset_error"], context="The preset could not be loaded")
+    st.caption("The page link (URL) holds the seed, pitch and sliders: share it to reproduce this sound exactly.")
+
+st.divider()
+st.subheader("Play a melody with this timbre")
+st.markdown("The same z is rendered at every pitch of the phrase and the notes are overlap-added: a "
+            "pitch-conditioned GAN should keep the instrument while the notes change. Write notes as "
+            "`C4 E4 G4 C5`; add `:seconds` for a duration (`C4:0.25`), `R` for a rest.")
+m1, m2 = st.columns([1, 2], vertical_alignment="bottom")
+m1.selectbox("Phrase", [*PHRASES, OWN], key="gan_phrase", on_change=_on_phrase)
+if "gan_melody" not in st.session_state:
+    st.session_state["gan_melody"] = next(iter(PHRASES.values()))
+text = m2.text_input("Notes", key="gan_melody", max_chars=600)
+try:
+    phrase = _melody(checkpoint, z_key, text)
+except ExplorerError as exc:
+    ui.show_error(exc, context="The melody could not be played")
+else:
+    ui.player(phrase, model.sample_rate, key="gan_melody_player", label=f"{len(text.split())} notes, seed {seed}",
+              file_name=f"gan-melody-seed{seed}.wav")
+
+card_md = CHECKPOINT_DIR / f"{checkpoint}.md"
+if card_md.exists():
+    with st.expander("Model card", icon=":material/description:"):
+        st.markdown(card_md.read_text(encoding="utf-8"))

@@ -1,0 +1,180 @@
+"""The GAN page under streamlit's AppTest: seed and dice, direction sliders, pitch, URL state,
+melody, presets, and broken checkpoints.
+
+Uses the shipped checkpoint when it exists; otherwise a checkpoint of the tiny debug model in a
+temporary checkpoints folder (so the tests never need the trained weights).
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from explorer.models import gan, registry
+from explorer.models.checkpoint import save_checkpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "2_GAN.py")
+TIMEOUT = 120
+
+
+def _debug_checkpoint(folder: Path) -> None:
+    m = gan.debug_model()
+    state = {f"generator.{k}": v for k, v in m.generator.state_dict().items()}
+    state.update(gan.directions_state(m.directions))
+    save_checkpoint(folder / "gan-synth-v1.pt", family="gan", config=m.config, state=state, card={"note": "debug"})
+
+
+@pytest.fixture
+def checkpoints(tmp_path, monkeypatch):
+    """The real checkpoints folder when the shipped GAN exists, else a temporary one with a debug GAN."""
+    if not (registry.CHECKPOINT_DIR / "gan-synth-v1.pt").exists():
+        _debug_checkpoint(tmp_path)
+        monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield registry.CHECKPOINT_DIR
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _run(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _healthy(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("audio"), "no audio player"
+    assert at.get("plotly_chart"), "no chart"
+
+
+def _directions(at: AppTest) -> list:
+    return [s for s in at.slider if s.key and s.key.startswith("gan_d") and s.key[5:].isdigit()]
+
+
+def test_first_load_plays_a_sound_and_a_melody(checkpoints):
+    at = _run()
+    _healthy(at)
+    assert at.slider(key="gan_pitch").value == 60 and at.number_input(key="gan_seed").value == 0
+    assert len(_directions(at)) == len(gan.load(checkpoints / "gan-synth-v1.pt").directions.vectors) >= 8
+    assert len(at.get("audio")) >= 2  # the note and the melody
+    text = " ".join(m.value for m in at.markdown).lower()
+    for word in ("generator", "discriminator", "pitch conditioning", "if", "rainbowgram"):
+        assert word in text
+
+
+def test_controls_seed_dice_directions_pitch(checkpoints):
+    at = _run()
+    at.slider(key="gan_pitch").set_value(43).run()
+    _healthy(at)
+    assert "G2" in " ".join(c.value for c in at.caption)
+    at.number_input(key="gan_seed").set_value(1234).run()
+    _healthy(at)
+    at.button(key="gan_roll").click().run()
+    _healthy(at)
+    assert at.number_input(key="gan_seed").value != 1234
+    sliders = _directions(at)
+    sliders[0].set_value(2.0).run()
+    _healthy(at)
+    sliders[-1].set_value(-1.5).run()
+    _healthy(at)
+    at.button(key="gan_reset").click().run()
+    _healthy(at)
+    assert all(s.value == 0.0 for s in _directions(at))
+
+
+def test_url_state_and_bad_url(checkpoints):
+    at = _run(gan_pitch="48", gan_seed="77", gan_d0="1.5")
+    _healthy(at)
+    assert at.slider(key="gan_pitch").value == 48
+    assert at.number_input(key="gan_seed").value == 77
+    assert at.slider(key="gan_d0").value == pytest.approx(1.5)
+    bad = _run(gan_pitch="banana", gan_seed="-3", gan_d1="99")
+    assert not bad.exception
+    assert bad.get("audio") and bad.get("plotly_chart")
+    assert any("Ignored from the link" in w.value for w in bad.warning)
+
+
+def test_melody_phrases_and_bad_notes(checkpoints):
+    at = _run()
+    at.selectbox(key="gan_phrase").set_value("Bass line").run()
+    _healthy(at)
+    assert at.text_input(key="gan_melody").value.startswith("C2")
+    at.text_input(key="gan_melody").set_value("C4 H4 G4").run()
+    assert not at.exception
+    assert at.error and "not a note name" in at.error[0].value
+    assert at.get("audio")  # the note itself still plays
+    at.text_input(key="gan_melody").set_value("C9").run()
+    assert at.error and "outside" in at.error[0].value
+    at.text_input(key="gan_melody").set_value("").run()
+    assert at.error and "at least one note" in at.error[0].value
+    at.text_input(key="gan_melody").set_value("A3:0.25 C4:0.25 E4:1").run()
+    _healthy(at)
+
+
+def test_preset_round_trip_and_bad_preset(checkpoints):
+    at = _run(gan_seed="5", gan_pitch="50", gan_d1="-1.0")
+    saved = json.loads(_saved_preset(at))
+    assert saved["model"] == "gan" and saved["seed"] == 5 and saved["pitch"] == 50
+    fresh = _run()
+    fresh.file_uploader(key="gan_preset_file").set_value(("p.json", json.dumps(saved).encode(), "application/json")).run()
+    _healthy(fresh)
+    assert fresh.number_input(key="gan_seed").value == 5 and fresh.slider(key="gan_pitch").value == 50
+    assert fresh.slider(key="gan_d1").value == pytest.approx(-1.0)
+    # a latent no seed reproduces becomes the base z, with a notice
+    odd = {"format": "latent-audio-explorer/preset@1", "model": "gan", "pitch": 62,
+           "latent": [0.3] * len(saved["latent"])}
+    fresh.file_uploader(key="gan_preset_file").set_value(("o.json", json.dumps(odd).encode(), "application/json")).run()
+    _healthy(fresh)
+    assert any("loaded preset" in i.value for i in fresh.info)
+    for bad in ({**saved, "latent": [0.1] * 3}, {**saved, "model": "vae"}, "not json"):
+        data = bad.encode() if isinstance(bad, str) else json.dumps(bad).encode()
+        fresh.file_uploader(key="gan_preset_file").set_value(("b.json", data, "application/json")).run()
+        assert not fresh.exception
+        assert fresh.error and "preset" in fresh.error[0].value.lower()
+        assert fresh.get("audio")
+
+
+def _saved_preset(at: AppTest) -> str:
+    """The JSON the "Save preset" button would download (the page builds it from its state)."""
+    from explorer.presets import Preset
+
+    seed, pitch = at.number_input(key="gan_seed").value, at.slider(key="gan_pitch").value
+    model = gan.load(registry.CHECKPOINT_DIR / "gan-synth-v1.pt")
+    amounts = [s.value for s in _directions(at)]
+    z = model.move(model.sample_latent(1, seed)[0], amounts)
+    return Preset(model="gan", pitch=pitch, latent=[float(v) for v in z], seed=seed,
+                  extra={"directions": amounts}).to_json()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (print, ("pwned",))
+
+
+@pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
+def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
+    if kind == "malicious":
+        (tmp_path / "gan-synth-v1.pt").write_bytes(pickle.dumps({"x": _Evil()}))
+    elif kind == "truncated":
+        _debug_checkpoint(tmp_path)
+        data = (tmp_path / "gan-synth-v1.pt").read_bytes()
+        (tmp_path / "gan-synth-v1.pt").write_bytes(data[: len(data) // 2])
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "could not be loaded" in at.error[0].value
+    st.cache_resource.clear()
+    st.cache_data.clear()
