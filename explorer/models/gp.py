@@ -215,15 +215,19 @@ class SMKernel:
         k = np.sum(w * np.exp(-(t**2) / (2 * ls**2)) * np.cos(2 * np.pi * mu * t), axis=-1)
         return k + self.noise * (tau == 0)
 
-    def psd(self, freqs_hz: np.ndarray, *, sr: int | None = None) -> np.ndarray:
+    def psd(self, freqs_hz: np.ndarray, *, sr: int | None = None, smoothing_hz: float = 0.0) -> np.ndarray:
         """One-sided power spectral density, power / Hz, float64 [shape=freqs.shape].
 
         Without ``sr``: the continuous-time PSD, which integrates to ``sum(weight)`` over
         [0, inf). With ``sr``: the PSD of the sampled process on [0, sr/2] (aliases folded in,
         white noise spread flat as ``2 noise / sr``); it integrates to ``variance``.
+        ``smoothing_hz``: the PSD seen through a Gaussian spectral window of that standard
+        deviation (each component's variance grows by its square), e.g. to draw it over a
+        measured spectrum whose bins are wider than a pure partial's line.
         """
         f = np.abs(np.asarray(freqs_hz, dtype=np.float64))[..., None]
-        w, mu, sd = self.weights, self.means_hz, 1.0 / (2 * np.pi * self.lengthscales_s)
+        w, mu = self.weights, self.means_hz
+        sd = np.sqrt((1.0 / (2 * np.pi * self.lengthscales_s)) ** 2 + float(smoothing_hz) ** 2)
         shifts = [0.0] if sr is None else [a * float(sr) for a in range(-3, 4)]
 
         def gauss(x):
@@ -1032,18 +1036,22 @@ class GPModel:
                 y[i] = np.einsum("kn,kn->n", x, basis)
         return (y * self.spec.gain_curve()).astype(np.float32)
 
-    def analytic_psd(self, freqs_hz: np.ndarray, *, pitch: float | None = None) -> np.ndarray:
-        """Time-averaged one-sided PSD of the rendered sound (decays and envelope included), power / Hz."""
+    def analytic_psd(self, freqs_hz: np.ndarray, *, pitch: float | None = None, smoothing_hz: float = 0.0) -> np.ndarray:
+        """Time-averaged one-sided PSD of the rendered sound (decays and envelope included), power / Hz.
+
+        ``smoothing_hz``: see :meth:`SMKernel.psd` (e.g. a Hann-windowed Welch estimate with bins
+        ``df`` Hz apart is matched by ``1.5 * df / sqrt(2 pi)``).
+        """
         spec, sr = self.spec_at(pitch), self.sample_rate
         gain2 = spec.gain_curve() ** 2
         t = self.time_grid()
         if self._grid is None:
             k = spec.kernel
             if not k.decays:
-                return k.psd(freqs_hz, sr=sr) * gain2.mean()
+                return k.psd(freqs_hz, sr=sr, smoothing_hz=smoothing_hz) * gain2.mean()
             avg = np.array([np.mean(gain2 * np.exp(-2.0 * t / d)) for d in k.decays_s])
             avg_k = kernel_from_arrays(k.weights * avg, k.means_hz, k.lengthscales_s, noise=k.noise * gain2.mean())
-            return avg_k.psd(freqs_hz, sr=sr)
+            return avg_k.psd(freqs_hz, sr=sr, smoothing_hz=smoothing_hz)
         g = self._grid
         ks = spec.blocks.kernels
         centres = g.centres_s(sr)
@@ -1053,7 +1061,7 @@ class GPModel:
             if k.decays:
                 k = kernel_from_arrays(k.weights_at(centres[b : b + 1])[0], k.means_hz, k.lengthscales_s, noise=k.noise)
             seg = gain2[b * g.hop : (b + 1) * g.hop]
-            total += k.psd(freqs_hz, sr=sr) * (seg.sum() / len(gain2))
+            total += k.psd(freqs_hz, sr=sr, smoothing_hz=smoothing_hz) * (seg.sum() / len(gain2))
         return total
 
 

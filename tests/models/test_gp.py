@@ -414,3 +414,19 @@ def test_component_limit_and_direct_construction_errors():
         GPSpec(16000, 1.0, SMKernel((Component(1.0, 8500.0, 0.1),)))
     with pytest.raises(ParameterError, match="sample_rate"):
         GPSpec(11025, 1.0, SMKernel((comp,)))
+
+
+def test_smoothed_psd_shows_narrow_lines_at_the_right_height():
+    line = SMKernel((Component(1.0, 1003.0, 2.0),), 0.0)  # a 0.08 Hz wide line between 10 Hz bins
+    f = np.arange(0, 8000, 10.0)
+    smooth = line.psd(f, sr=SR, smoothing_hz=6.0)
+    assert line.psd(f, sr=SR).max() < 1e-6 * smooth.max()  # sampled raw, the line is invisible
+    assert f[np.argmax(smooth)] == 1000.0
+    assert np.sum(smooth) * 10.0 == pytest.approx(1.0, rel=1e-3)  # smoothed, its power is all there
+
+
+def test_kernel_figure():
+    from explorer.figures_gp import kernel_figure
+
+    fig = kernel_figure(three_peaks(noise=0.1), max_lag_s=0.02)
+    assert len(fig.data) == 2 and fig.data[0].x[-1] == pytest.approx(20.0)
