@@ -85,18 +85,14 @@ def _hann_lobe(frac: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     """Spectrum of a periodic Hann window, over N/2 (real, signed), at bins ``offsets`` [L] away from
     the bin nearest a sinusoid that sits ``frac`` [...] bins (in [-0.5, 0.5]) from that bin.
 
-    W(d) = sinc(d) / (2 (1 - d^2)) with d = frac - offset (W(+-1) = 1/4): one sine for all bins,
-    as sin(pi (frac - j)) = (-1)^j sin(pi frac).
+    W(d) = sinc(d) / (2 (1 - d^2)) with d = frac - offset: one sine for all bins, as
+    sin(pi (frac - j)) = (-1)^j sin(pi frac). A partial exactly on a bin centre is moved by
+    1e-4 bin (0.002 Hz) so that no d is an integer (where the formula is 0/0).
     """
+    frac = torch.where(frac.abs() < 1e-4, torch.full_like(frac, 1e-4), frac)
     d = frac[..., None] - offsets  # [... x L]
     sign = 1.0 - 2.0 * torch.remainder(offsets, 2)  # (-1)^j
-    s = torch.sin(math.pi * frac)[..., None] * sign
-    near_one = (d.abs() - 1.0).abs() < 1e-4
-    near_zero = d.abs() < 1e-4
-    denom = torch.where(near_one | near_zero, torch.ones_like(d), 2 * math.pi * d * (1 - d * d))
-    w = s / denom
-    w = torch.where(near_zero, torch.full_like(d, 0.5), w)
-    return torch.where(near_one, torch.full_like(d, 0.25), w)
+    return (torch.sin(math.pi * frac)[..., None] * sign) / (2 * math.pi * d * (1 - d * d))
 
 
 class SpectralCodec(nn.Module):
@@ -106,7 +102,7 @@ class SpectralCodec(nn.Module):
     decode: Tensor[B x 2 x n_mels x n_frames] -> y Tensor[B x N_SAMPLES]
     """
 
-    LOBE = 3  # bins written on each side of a partial (the Hann main lobe is +-2 bins)
+    LOBE = 2  # bins written on each side of a partial's nearest bin (the Hann main lobe is +-2 bins)
 
     def __init__(self, n_mels: int = 128, n_frames: int = 64, *, sr: int = SR, n_fft: int = N_FFT,
                  hop_length: int = HOP_LENGTH, n_samples: int = N_SAMPLES):
@@ -181,38 +177,34 @@ class SpectralCodec(nn.Module):
         logmag = feats[:, 0].clamp(-1.0, 1.2)
         dev = feats[:, 1].clamp(-1.0, 1.0)
         amp = torch.exp((logmag - 1.0) * math.log(1.0 / LOG_FLOOR) / 2.0) - LOG_FLOOR  # [B x M x t]
-        amp = amp.clamp(min=0.0)
-        amp = self._upsample_time(amp)  # [B x M x T]
+        amp = self._upsample_time(amp.clamp(min=0.0)).transpose(1, 2)  # [B x T x M]
         freq = self.centres[:, None] + dev * self.if_range[:, None]  # Hz
         # the first frame's IF is measured across the reflect-padded start of the note: unreliable,
         # so the phase starts from the second frame's frequencies
-        freq = self._upsample_time(torch.cat([freq[..., 1:2], freq[..., 1:]], dim=-1))
-        freq = freq.clamp(0.0, self.sr / 2)
+        freq = self._upsample_time(torch.cat([freq[..., 1:2], freq[..., 1:]], dim=-1)).transpose(1, 2)
+        freq = freq.clamp(0.0, self.sr / 2)  # [B x T x M], Hz
         df = self.sr / self.n_fft
         pos = freq / df  # fractional bin of each partial
-        offsets = torch.arange(-self.LOBE, self.LOBE + 1, device=feats.device, dtype=feats.dtype)
         nearest = pos.round()
-        k = nearest[..., None] + offsets  # [B x M x T x L]
-        n_bins = self.n_fft // 2 + 1
-        lobe = _hann_lobe(pos - nearest, offsets) * ((self.n_fft / 2) * amp)[..., None]  # signed, real
-        lobe = torch.where((k >= 0) & (k < n_bins), lobe, torch.zeros_like(lobe))
+        lobe_bins = self.LOBE
+        offsets = torch.arange(-lobe_bins, lobe_bins + 1, device=feats.device, dtype=feats.dtype)
+        lobe = _hann_lobe(pos - nearest, offsets) * ((self.n_fft / 2) * amp)[..., None]  # [B x T x M x L], signed
         weight = lobe.abs()
-        b, m, t, l = k.shape
-        idx = k.clamp(0, n_bins - 1).long().permute(0, 2, 1, 3).reshape(b, t, m * l)
-
-        def gather(v: torch.Tensor) -> torch.Tensor:  # [B x M x T x L] -> [B x T x K], summed per bin
-            out = torch.zeros(b, t, n_bins, device=feats.device, dtype=v.dtype)
-            return out.scatter_add_(-1, idx, v.permute(0, 2, 1, 3).reshape(b, t, m * l))
-
-        mag = gather(lobe)  # [B x T x K]
-        den = gather(weight)
-        f_bin = (gather(weight * freq[..., None]) + 1e-6 * self.bin_hz) / (den + 1e-6)  # Hz
+        b, t, m, l = lobe.shape
+        n_bins = self.n_fft // 2 + 1
+        # bins beyond 0 Hz and Nyquist land in padding that is cut off again
+        idx = (nearest.long()[..., None] + (offsets.long() + lobe_bins)).reshape(b, t, m * l)
+        src = torch.stack([lobe, weight, weight * freq[..., None]]).reshape(3, b, t, m * l)
+        acc = torch.zeros(3, b, t, n_bins + 2 * lobe_bins, device=feats.device)
+        acc.scatter_add_(-1, idx.expand(3, b, t, m * l), src)
+        mag, den, num = acc[..., lobe_bins : lobe_bins + n_bins]  # [B x T x K] each
+        f_bin = (num + 1e-6 * self.bin_hz) / (den + 1e-6)  # Hz
         # each bin's phase is the running sum of its instantaneous frequency (no Griffin-Lim)
-        step = 2 * math.pi * self.hop_length / self.sr  # rad / (Hz . hop)
-        inc = 0.5 * (f_bin[:, 1:] + f_bin[:, :-1]) * step
-        phase = torch.cat([torch.zeros_like(f_bin[:, :1]), torch.cumsum(inc, dim=1)], dim=1)
+        step = math.pi * self.hop_length / self.sr  # rad / (Hz . hop), halved for the trapezoid rule
+        phase = torch.cumsum(torch.cat([torch.zeros_like(f_bin[:, :1]), (f_bin[:, 1:] + f_bin[:, :-1]) * step], dim=1),
+                             dim=1)
         phase = phase - math.pi * torch.arange(n_bins, device=feats.device, dtype=phase.dtype)
-        spec = torch.polar(mag.abs(), phase + math.pi * (mag < 0)).transpose(1, 2)  # [B x K x T]
+        spec = torch.complex(mag * torch.cos(phase), mag * torch.sin(phase)).transpose(1, 2)  # [B x K x T]
         y = torch.istft(spec, self.n_fft, self.hop_length, window=self.window, center=True, length=self.n_samples)
         return y
 

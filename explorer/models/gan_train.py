@@ -9,7 +9,8 @@ Files written (OUT is ``--out`` without extension):
 - ``OUT.pt``: the shipped checkpoint (EMA generator + principal directions + card), rewritten at
   every save, so the newest usable model is always there;
 - ``OUT.config.json``: the config and training arguments, beside the weights;
-- ``OUT.train.pt``: the full training state (G, D, EMA, optimisers, step) for ``--resume``;
+- ``OUT.train.pt``: the full training state (G, D, EMA, optimisers, step) for ``--resume``
+  (in ``runs/`` instead when OUT is in the shipped ``checkpoints/`` folder);
 - ``runs/NAME_samples/step_NNNNNN/``: a dozen WAVs across pitches and a rainbowgram sheet (PNG).
 
 Distributed: ``torchrun --nproc_per_node=2 -m explorer train gan ...`` (gloo on CPU); every rank
@@ -41,6 +42,7 @@ from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models import gan
 from explorer.models.checkpoint import save_checkpoint
+from explorer.models.registry import CHECKPOINT_DIR
 
 log = logging.getLogger("explorer.gan_train")
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,8 +194,10 @@ def _paths(out: Path) -> dict[str, Path]:
     out = Path(out)
     if out.suffix == ".pt":
         out = out.with_suffix("")
+    # the shipped checkpoints folder stays free of the (large) training state: that goes to runs/
+    state_dir = RUNS if out.parent.resolve() == CHECKPOINT_DIR.resolve() else out.parent
     return {"model": out.with_suffix(".pt"), "config": Path(f"{out}.config.json"),
-            "state": Path(f"{out}.train.pt"), "name": out}
+            "state": state_dir / f"{out.name}.train.pt", "name": out}
 
 
 def export(path: Path, ema: gan.Generator, config: dict[str, Any], card: dict[str, Any], *,

@@ -113,7 +113,7 @@ def test_hann_lobe_matches_fft_of_window():
         d = frac - offsets.numpy()
         # W(d) = e^{-i pi d} sum_n w[n] e^{i 2 pi d n / N} / N (real: the window is symmetric about N/2)
         ref = [(np.exp(-1j * np.pi * dj) * np.sum(w * np.exp(2j * np.pi * dj * np.arange(n) / n))).real / n for dj in d]
-        np.testing.assert_allclose(lobe, ref, atol=1e-6)
+        np.testing.assert_allclose(lobe, ref, atol=1e-4)  # (a partial on a bin centre moves 1e-4 bin)
 
 
 def test_directions_move_the_latent():
