@@ -164,6 +164,27 @@ def bench_vae(*, repeats: int) -> dict:
         M, sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH, n_iter=N_ITER), repeats)
     return {"vae_render_ms": ms, "vae_baseline_ms": base_ms, "vae_speedup": base_ms / ms, "vae_checkpoint": which}
 
+
+@section
+def bench_gan(*, repeats: int) -> dict:
+    """GAN: one note at middle C through generator + IF-Mel ISTFT + safety (median ms), and a batch
+    of 16 notes (seconds of audio per second of compute, ``gan_batch_rtf``). Uses the shipped
+    checkpoint, or the tiny debug model when it is missing (``gan_checkpoint`` says which)."""
+    from explorer.errors import ExplorerError
+    from explorer.models.registry import load_model
+    from explorer.render import render_safe
+
+    try:
+        model, which = load_model("gan"), "default"
+    except ExplorerError:
+        model, which = load_model("gan", "debug"), "debug"
+    z1 = model.sample_latent(1, 0)
+    ms, _ = median_ms(lambda: render_safe(model, z1, 60), repeats)
+    z16, pitch16 = model.sample_latent(16, 1), np.arange(16) * 4 + 24
+    batch_ms, y = median_ms(lambda: model.render(z16, pitch16), repeats)
+    return {"gan_render_ms": ms, "gan_batch16_ms": batch_ms,
+            "gan_batch_rtf": y.size / SR / (batch_ms / 1e3), "gan_checkpoint": which}
+
 def run(*, repeats: int = 5) -> dict:
     """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
 
