@@ -185,6 +185,7 @@ def bench_gan(*, repeats: int) -> dict:
     return {"gan_render_ms": ms, "gan_batch16_ms": batch_ms,
             "gan_batch_rtf": y.size / SR / (batch_ms / 1e3), "gan_checkpoint": which}
 
+
 def run(*, repeats: int = 5) -> dict:
     """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
 
