@@ -637,35 +637,38 @@ def embedding_size(n: int) -> int:
 
 
 def _cos_grid(omega: np.ndarray, n: int) -> np.ndarray:
-    """cos(omega * j) for j = 0..n-1, float64 [omega.shape + (n,)].
+    """cos(omega * j) for j = 0..n-1, float64 [len(omega) x n].
 
-    Computed as Re(e^{i omega K a} e^{i omega b}) with j = K a + b, a tiny outer product per
-    frequency: ~10x faster than np.cos on the full grid, error ~1e-13.
+    With j = K a + b, cos(omega j) = cos(omega K a) cos(omega b) - sin(omega K a) sin(omega b):
+    two small outer products per frequency, several times faster than np.cos on the full grid,
+    error ~1e-13.
     """
     k = int(math.ceil(math.sqrt(n)))
-    idx = np.arange(k)
-    w = np.asarray(omega, dtype=np.float64)[..., None]
-    coarse = np.exp(1j * w * (k * idx))  # [..., k]
-    fine = np.exp(1j * w * idx)  # [..., k]
-    full = coarse[..., :, None] * fine[..., None, :]
-    return full.reshape(full.shape[:-2] + (k * k,))[..., :n].real
+    idx = np.arange(k, dtype=np.float64)
+    w = np.asarray(omega, dtype=np.float64).reshape(-1, 1)
+    coarse, fine = w * (k * idx), w * idx  # rad
+    full = np.einsum("qa,qb->qab", np.cos(coarse), np.cos(fine))
+    full -= np.einsum("qa,qb->qab", np.sin(coarse), np.sin(fine))
+    return full.reshape(len(w), k * k)[:, :n]
 
 
 def _half_rows(w: np.ndarray, mu: np.ndarray, ls: np.ndarray, noise: np.ndarray, half: int, sr: int) -> np.ndarray:
     """First half (lags 0..half-1) of the covariance row of K kernels, float64 [K x half].
 
     w, mu, ls : [K x Q] power weights, means (Hz), lengthscales (s); noise : [K].
-    Works in chunks so memory stays bounded for long piecewise sounds.
+    One pass per component index q (vectorised over the K kernels), so memory stays at a few
+    [K x half] arrays; the Gaussian envelope is shared between components of equal lengthscale.
     """
-    n_k, n_q = w.shape
-    tau = np.arange(half) / sr  # s
-    rows = np.empty((n_k, half))
-    step = max(1, int(2_000_000 // max(1, n_q * half)))
-    for s in range(0, n_k, step):
-        sl = slice(s, s + step)
-        gauss = np.exp(-(tau[None, None, :] ** 2) / (2.0 * ls[sl, :, None] ** 2))  # [k, Q, half]
-        cos = _cos_grid(2.0 * np.pi * mu[sl] / sr, half)  # rad / sample -> [k, Q, half]
-        rows[sl] = np.einsum("kq,kqj->kj", w[sl], gauss * cos)
+    tau2 = (np.arange(half) / sr) ** 2  # s^2
+    rows = np.zeros((w.shape[0], half))
+    gauss_cache: dict[bytes, np.ndarray] = {}
+    for q in range(w.shape[1]):
+        if not np.any(w[:, q]):
+            continue
+        key = ls[:, q].tobytes()
+        if key not in gauss_cache:
+            gauss_cache = {key: np.exp(-tau2[None, :] / (2.0 * ls[:, q, None] ** 2))}
+        rows += w[:, q, None] * gauss_cache[key] * _cos_grid(2.0 * np.pi * mu[:, q] / sr, half)  # rad / sample
     rows[:, 0] += noise
     return rows
 
