@@ -186,6 +186,65 @@ def bench_gan(*, repeats: int) -> dict:
             "gan_batch_rtf": y.size / SR / (batch_ms / 1e3), "gan_checkpoint": which}
 
 
+@section
+def bench_gp(*, repeats: int) -> dict:
+    """GP: render 2 s at 44.1 kHz of the GP middle C (24 decaying partials + knock) through safety,
+    model warm (``gp_render_ms``) and rebuilt per call as when a kernel slider moves
+    (``gp_render_fresh_kernel_ms``). Then the user's method against ours on the same 1 s at 16 kHz
+    with the same 24-partial kernel: a Cholesky factor per 50 ms block, each block conditioned to
+    start and end at zero as in the seed draft (``gp_cholesky_blocks_ms``, one timed run: it is slow),
+    and exact circulant-embedding FFT sampling of the whole second, eigenvalues included
+    (``gp_fft_1s_ms``). Last, a piecewise fit of a 3 s clip (:func:`synth_note` at 16 kHz), after a
+    warm-up fit (``gp_fit_3s_s``)."""
+    import dataclasses
+
+    import scipy.linalg
+
+    from explorer.models.gp import GPModel, GPSpec, harmonic_kernel, load_gp
+    from explorer.models.gp_fit import fit_piecewise
+    from explorer.render import render_safe
+
+    spec = dataclasses.replace(load_gp("gp-middle-c").spec, duration_s=2.0)
+    model = GPModel(spec)
+    z = model.sample_latent(1, 0)[0]
+    render_ms, _ = median_ms(lambda: render_safe(model, z, 60), repeats)
+    fresh_ms, _ = median_ms(lambda: render_safe(GPModel(spec), z, 60), repeats)
+
+    sr, block = 16000, 800  # 50 ms blocks
+    kernel = harmonic_kernel(60, sr=sr, n_partials=24, tilt_db_per_octave=-5.0, purity_s=0.25)
+    rng = np.random.default_rng(0)
+
+    def cholesky_block() -> np.ndarray:
+        cov = scipy.linalg.toeplitz(kernel.covariance(np.arange(block) / sr)) + 1e-10 * np.eye(block)
+        idx = np.r_[1 : block - 1, 0, block - 1]  # interior first, then the two ends
+        cov = cov[np.ix_(idx, idx)]
+        k11, k12, k22 = cov[:-2, :-2], cov[:-2, -2:], cov[-2:, -2:]
+        cond = k11 - k12 @ np.linalg.inv(k22) @ k12.T + 1e-10 * np.eye(block - 2)
+        return np.r_[0.0, np.linalg.cholesky(cond) @ rng.standard_normal(block - 2), 0.0]
+
+    cholesky_block()
+    t0 = time.perf_counter()
+    np.concatenate([cholesky_block() for _ in range(sr // block)])
+    chol_ms = 1e3 * (time.perf_counter() - t0)
+    one = GPSpec(sr, 1.0, kernel)
+    z1 = GPModel(one).sample_latent(1, 0)
+    fft_ms, _ = median_ms(lambda: GPModel(one).render(z1), repeats)
+
+    fit_piecewise(synth_note(0.5, sr=sr), sr=sr, n_iter=5, stationary_iter=5)
+    t0 = time.perf_counter()
+    fit_piecewise(synth_note(3.0, sr=sr), sr=sr)
+    fit_s = time.perf_counter() - t0
+    return {
+        "gp_render_ms": render_ms,
+        "gp_render_fresh_kernel_ms": fresh_ms,
+        "gp_latent_dim": model.latent_dim,
+        "gp_cholesky_blocks_ms": chol_ms,
+        "gp_fft_1s_ms": fft_ms,
+        "gp_fft_speedup": chol_ms / fft_ms,
+        "gp_fit_3s_s": fit_s,
+    }
+
+
 def run(*, repeats: int = 5) -> dict:
     """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
 
