@@ -651,9 +651,8 @@ def _readme(specs: dict[str, GPSpec]) -> str:
     rows = []
     for name, s in specs.items():
         n = len(s.kernel.components) if s.blocks is None else sum(len(k.components) for k in s.blocks.kernels)
-        kind = "harmonic" if s.harmonic else "noise"
-        if s.blocks is not None:
-            kind += f", {len(s.blocks.kernels)} blocks"
+        kind = "harmonic" if s.harmonic else "spectral mixture"
+        kind += f", piecewise ({len(s.blocks.kernels)} blocks)" if s.blocks is not None else ", stationary"
         pitch = "" if s.pitch_midi is None else f"{s.pitch_midi:g}"
         rows.append(f"| `{name}` | {s.sample_rate} | {s.duration_s:g} | {pitch} | {kind}, {n} components | {s.description} |")
     return "\n".join(
