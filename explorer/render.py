@@ -34,8 +34,8 @@ def check_pitch(model: AudioModel, pitch: int | None) -> int | None:
     """Validate a MIDI pitch against the model's range (None for unconditioned models)."""
     if model.pitch_range is None:
         return None
-    if pitch is None:
-        pitch = DEFAULT_PITCH
+    if pitch is None:  # a harmonic GP preset knows the note it was built on
+        pitch = getattr(model, "default_pitch", None) or DEFAULT_PITCH
     lo, hi = model.pitch_range
     if isinstance(pitch, bool) or int(pitch) != pitch or not lo <= int(pitch) <= hi:
         raise ParameterError(f"pitch {pitch} is outside this model's range (MIDI {lo}..{hi})")
