@@ -130,6 +130,20 @@ def check_sample_pack_download(page, shots: Path) -> None:
     assert {"morph.wav", "path.json", "step_00.wav"} <= names, names
 
 
+def check_gp_fit_upload(page, shots: Path) -> None:
+    """Upload the bundled example clip to the fitter: original and resynthesis players appear."""
+    clip = ROOT / "checkpoints" / "gp" / "examples" / "hello.wav"
+    before = page.locator("audio[src]").count()
+    page.locator('[data-testid="stFileUploader"]').filter(has_text="Clip to fit").locator(
+        'input[type="file"]').set_input_files(str(clip))
+    page.wait_for_function(f"() => document.querySelectorAll('audio[src]').length >= {before + 2}", timeout=180_000)
+    wait_for_app(page)
+    page.get_by_text("GP resynthesis", exact=False).first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots / "GP-fit.png"), full_page=True)
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+
+
 def check_link_reproduces_sound(page, browser, server: str) -> None:
     """Change a control, copy the URL, open it in a fresh browser context: the same audio plays."""
     before = page.locator("audio[src]").first.get_attribute("src")
@@ -161,6 +175,8 @@ def test_page_in_browser(server, browser, tmp_path, name, path):
         assert_page_ok(page, name, shots)
         if name == "home":
             assert "Latent Audio Explorer" in page.title()
+        if name == "GP":
+            check_gp_fit_upload(page, shots)
         if name == "Interpolation":
             check_sample_pack_download(page, shots)
             check_link_reproduces_sound(page, browser, server)
