@@ -146,6 +146,27 @@ def principal_directions(generator: gan.Generator, *, n: int = 2000, k: int = 10
                           explained=pca.explained_variance_ratio_.astype(np.float32))
 
 
+@torch.no_grad()
+def direction_effects(generator: gan.Generator, codec: gan.SpectralCodec, directions: gan.Directions, *,
+                      n: int = 8, amount: float = 2.0, seed: int = 1) -> list[float]:
+    """How much each direction changes the sound: the RMS difference in dB between the log-mel
+    spectrograms at -amount and +amount (mean over ``n`` random z's and pitches 36-72)."""
+    import librosa
+
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, generator.latent_dim, generator=g)
+    pitch = torch.randint(36 - PITCH_MIN, 73 - PITCH_MIN, (n,), generator=g)
+    effects = []
+    for u, sd in zip(directions.vectors, directions.stdev):
+        shift = torch.as_tensor(u * sd * amount)
+        y = codec.decode(generator(torch.cat([z - shift, z + shift]), torch.cat([pitch, pitch]))).numpy()
+        y = y / np.maximum(np.sqrt(np.mean(y**2, axis=1, keepdims=True)), 1e-9)  # loudness is not timbre
+        mel = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR, n_mels=64), amin=1e-6, top_db=None)
+        mel = np.maximum(mel, mel.max() - 80)
+        effects.append(round(float(np.sqrt(np.mean((mel[:n] - mel[n:]) ** 2))), 2))
+    return effects
+
+
 # ---------------------------------------------------------------------------------------------
 # samples to look at and listen to
 # ---------------------------------------------------------------------------------------------
@@ -202,8 +223,12 @@ def _paths(out: Path) -> dict[str, Path]:
 
 def export(path: Path, ema: gan.Generator, config: dict[str, Any], card: dict[str, Any], *,
            n_directions: int) -> gan.Directions:
-    """Write the shipped checkpoint: EMA generator weights, principal directions, card."""
+    """Write the shipped checkpoint: EMA generator weights, principal directions (with their share
+    of variance and audible effect in the card), card."""
     directions = principal_directions(ema, k=n_directions, n=2000 if n_directions >= 8 else 200)
+    codec = gan.SpectralCodec(config["n_mels"], config["n_frames"])
+    card = {**card, "directions_explained": [round(float(v), 4) for v in directions.explained],
+            "directions_effect_db": direction_effects(ema, codec, directions, n=8 if n_directions >= 8 else 2)}
     state = {f"generator.{k}": v for k, v in ema.state_dict().items()}
     state.update(gan.directions_state(directions))
     save_checkpoint(path, family=gan.FAMILY, config=config, state=state, card=card)
@@ -283,8 +308,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
             "machine": platform.machine(), "torch": str(torch.__version__), "final": final,
             "losses": {k: round(v, 4) for k, v in stats.items()},
         }
-        directions = export(paths["model"], ema, config, card, n_directions=int(hp["n_directions"]))
-        card["directions_explained"] = [round(float(v), 4) for v in directions.explained]
+        export(paths["model"], ema, config, card, n_directions=int(hp["n_directions"]))
         return card
 
     card: dict[str, Any] = {}
