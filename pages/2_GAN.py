@@ -145,14 +145,17 @@ with left:
               help="All direction sliders back to 0")
 
     amounts = []
+    effects = model.card.get("directions_effect_db") if isinstance(model.card, dict) else None
     if K:
         st.markdown("**Principal directions** (GANSpace: the main axes of the generator's variation)")
         for k in range(K):
             share = float(directions.explained[k]) if len(directions.explained) > k else 0.0
+            tip = "Moves z along this direction, in standard deviations of the latent cloud along it."
+            if isinstance(effects, list) and len(effects) > k:
+                tip += f" From -2 to +2 the log-mel spectrogram changes by about {effects[k]} dB on average."
             amounts.append(st.slider(
-                f"Direction {k + 1}" + (f" · {100 * share:.0f}% of variation" if share > 0 else ""),
-                -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params",
-                help="Moves z along this direction, in standard deviations of the latent cloud along it."))
+                f"Direction {k + 1}" + (f" · {100 * share:.0f}% of variation" if share >= 0.005 else ""),
+                -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params", help=tip))
     else:
         st.caption("This checkpoint carries no principal directions; use the seed to explore.")
 
