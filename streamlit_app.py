@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer import ui
 from explorer.errors import ExplorerError
-from explorer.models.registry import DEFAULT_CHECKPOINT, FAMILIES
+from explorer.models.registry import CHECKPOINT_DIR, DEFAULT_CHECKPOINT, FAMILIES
 from explorer.render import render_safe
 
 ui.page_setup("Home", ":material/graphic_eq:")
@@ -40,6 +40,12 @@ FAMILY_TEXT = {
            "the kernel to hear only the kernel's effect."),
 }
 
+CARDS = {
+    "vae": CHECKPOINT_DIR / f"{DEFAULT_CHECKPOINT['vae']}.md",
+    "gan": CHECKPOINT_DIR / f"{DEFAULT_CHECKPOINT['gan']}.md",
+    "gp": CHECKPOINT_DIR / "gp" / "README.md",
+}
+
 found = ui.checkpoints_found()
 cols = st.columns(3)
 for col, family in zip(cols, FAMILIES):
@@ -51,6 +57,10 @@ for col, family in zip(cols, FAMILIES):
         st.caption("Checkpoints found: " + (", ".join(f"`{n}`" for n in names) if names else "none yet"))
         if Path(page).exists():
             st.page_link(page, label=f"Open the {family.upper()} page", icon=":material/arrow_forward:")
+        card = CARDS[family]
+        if card.exists():
+            with st.expander("Model card"):
+                st.markdown(card.read_text(encoding="utf-8"))
         if names and DEFAULT_CHECKPOINT[family] in names:
             if st.button("Play a sound", key=f"home_play_{family}", icon=":material/play_arrow:"):
                 st.session_state[f"home_seed_{family}"] = int(np.random.default_rng().integers(0, 10_000))
