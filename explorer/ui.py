@@ -81,10 +81,14 @@ def sound_panel(
     bands: list | None = None,
     max_hz: float | None = None,
     spectrum: bool = True,
+    stacked: bool = False,
 ) -> None:
-    """Rainbowgram and power spectrum side by side, drawn from the audio the user hears."""
+    """Rainbowgram and power spectrum, drawn from the audio the user hears.
+
+    Side by side by default; ``stacked=True`` puts them one above the other (for a narrow column).
+    """
     rg_fig, (freqs, psd) = _panel_figures(y, sr, palette(), max_hz, f" {title}" if title else "")
-    cols = st.columns(2) if spectrum else [st.container()]
+    cols = st.columns(2) if spectrum and not stacked else [st.container(), st.container()]
     cols[0].plotly_chart(rg_fig, key=f"{key}_rg", config={"displaylogo": False})
     if spectrum:
         fig = spectrum_figure(freqs, psd, overlays=overlays or [], bands=bands,

@@ -323,7 +323,7 @@ with right:
     shown = spec.transposed(used_pitch).kernel if used_pitch is not None else spec.kernel
     top_hz = max([shown.max_mean_hz] + [k.max_mean_hz for k in (spec.blocks.kernels if spec.blocks else ())])
     ui.sound_panel(y, sr, key="gp_panel", overlays=[(freqs, model_psd * scale, "kernel's spectral density")],
-                   bands=bark_bands(sr), max_hz=min(sr / 2, max(2000.0, 1.3 * top_hz)))
+                   bands=bark_bands(sr), max_hz=min(sr / 2, max(2000.0, 1.3 * top_hz)), stacked=True)
     note = " (time-averaged summary of a piecewise kernel)" if spec.blocks is not None else ""
     st.plotly_chart(kernel_figure(shown, max_lag_s=seconds(lag), title=f"Kernel k(τ){note}"), key="gp_kernel_fig",
                     config={"displaylogo": False})
