@@ -50,7 +50,7 @@ from explorer.models.checkpoint import load_checkpoint
 
 FAMILY = "gan"
 #: bump when the meaning of config or state changes; older checkpoints are refused clearly.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 LOG_FLOOR = 1e-4  # amplitude floor of the log-magnitude channel (80 dB below amplitude 1)
 N_PITCH = PITCH_MAX - PITCH_MIN + 1
 
@@ -95,6 +95,41 @@ def _hann_lobe(frac: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     return (torch.sin(math.pi * frac)[..., None] * sign) / (2 * math.pi * d * (1 - d * d))
 
 
+def mel_geometry(n_mels: int, *, sr: int = SR, n_fft: int = N_FFT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """HTK-mel band edges [n_mels + 2], centres [n_mels] and IF ranges [n_mels] (Hz).
+
+    A band's IF range is its half-width, at least 3 STFT bins (the IF a band can see through the
+    Hann main lobe of a partial in a neighbouring bin)."""
+    mel = np.linspace(0.0, 2595.0 * np.log10(1.0 + (sr / 2) / 700.0), n_mels + 2)
+    edges = 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+    half = np.maximum((edges[2:] - edges[:-2]) / 2.0, 3.0 * sr / n_fft)
+    return edges, edges[1:-1], half
+
+
+def harmonic_maps(n_mels: int, *, sr: int = SR, n_fft: int = N_FFT) -> torch.Tensor:
+    """Where the harmonics of each pitch fall on the mel axis: Tensor[N_PITCH x 2 x n_mels].
+
+    Channel 0: closeness of the band centre to the nearest harmonic k f0 (k >= 1), a Gaussian in
+    units of the band's half-width, mapped to [-1, 1]. Channel 1: the IF deviation (in the units
+    of the IF channel) a partial at that harmonic would have in the band, clipped to [-1, 1].
+    Given to every generator level and to the discriminator: pitch as a picture in the
+    coordinates of the spectrogram, so a small network learns pitch-consistent harmonics fast
+    (a CoordConv-style conditioning, next to GANSynth's one-hot).
+    """
+    edges, centres, half = mel_geometry(n_mels, sr=sr, n_fft=n_fft)
+    width = np.maximum((edges[2:] - edges[:-2]) / 2.0, sr / n_fft)
+    f0 = 440.0 * 2.0 ** ((np.arange(PITCH_MIN, PITCH_MAX + 1)[:, None] - 69) / 12.0)  # [P x 1]
+    fh = np.maximum(np.round(centres / f0), 1.0) * f0  # nearest harmonic, Hz
+    close = np.exp(-0.5 * ((fh - centres) / width) ** 2)
+    dev = np.clip((fh - centres) / half, -1.0, 1.0)
+    return torch.tensor(np.stack([2.0 * close - 1.0, dev], axis=1), dtype=torch.float32)
+
+
+def _pool_maps(maps: torch.Tensor, n: int) -> torch.Tensor:
+    """Harmonic maps [B x 2 x M] averaged down to n bands: [B x 2 x n x 1]."""
+    return F.adaptive_avg_pool1d(maps, n)[..., None]
+
+
 class SpectralCodec(nn.Module):
     """Audio <-> (log-magnitude, IF) on ``n_mels`` mel bands and ``n_frames`` frames.
 
@@ -112,10 +147,7 @@ class SpectralCodec(nn.Module):
         self.n_stft_frames = n_samples // hop_length + 1  # centred frames: 129
         self.decimate = max(1, (self.n_stft_frames - 1) // n_frames)  # 2
         n_bins = n_fft // 2 + 1
-        fmax = sr / 2
-        mel = np.linspace(0.0, 2595.0 * np.log10(1.0 + fmax / 700.0), n_mels + 2)  # HTK mel
-        edges = 700.0 * (10.0 ** (mel / 2595.0) - 1.0)  # Hz
-        centres = edges[1:-1]
+        edges, centres, half = mel_geometry(n_mels, sr=sr, n_fft=n_fft)
         bins_hz = np.arange(n_bins) * sr / n_fft
         w = np.zeros((n_mels, n_bins))
         for m in range(n_mels):
@@ -123,8 +155,6 @@ class SpectralCodec(nn.Module):
             up = (bins_hz - lo) / (c - lo)
             down = (hi - bins_hz) / (hi - c)
             w[m] = np.clip(np.minimum(up, down), 0.0, None)
-        df = sr / n_fft
-        half = np.maximum((edges[2:] - edges[:-2]) / 2.0, 3.0 * df)  # Hz, IF range of each band
         self.register_buffer("weights", torch.tensor(w, dtype=torch.float32), persistent=False)  # [M x K]
         self.register_buffer("centres", torch.tensor(centres, dtype=torch.float32), persistent=False)  # Hz
         self.register_buffer("if_range", torch.tensor(half, dtype=torch.float32), persistent=False)  # Hz
@@ -226,29 +256,44 @@ def _start_shape(n_mels: int, n_frames: int, levels: int) -> tuple[int, int]:
     return f, t
 
 
+class GBlock(nn.Module):
+    """(x2 nearest upsampling), [x ; harmonic maps] -> 3x3 conv -> LeakyReLU -> pixel norm."""
+
+    def __init__(self, cin: int, cout: int, *, upsample: bool):
+        super().__init__()
+        self.upsample = upsample
+        self.conv = nn.Conv2d(cin + 2, cout, 3, padding=1)
+        self.norm = PixelNorm()
+
+    def forward(self, x: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
+        if self.upsample:
+            x = F.interpolate(x, scale_factor=2, mode="nearest")
+        m = _pool_maps(maps, x.shape[2]).expand(-1, -1, -1, x.shape[3])
+        return self.norm(F.leaky_relu(self.conv(torch.cat([x, m], dim=1)), 0.2))
+
+
 class Generator(nn.Module):
-    """[z ; one-hot pitch] -> Tensor[B x 2 x n_mels x n_frames] (log-magnitude, IF in [-1, 1])."""
+    """[z ; one-hot pitch] -> Tensor[B x 2 x n_mels x n_frames] (log-magnitude, IF in [-1, 1]).
+
+    Every level also sees the pitch's harmonic maps (:func:`harmonic_maps`) at its resolution.
+    """
 
     def __init__(self, *, latent_dim: int, n_mels: int, n_frames: int, g_channels: list[int], **_: Any):
         super().__init__()
         self.latent_dim = latent_dim
         self.start = _start_shape(n_mels, n_frames, len(g_channels) + 1)
+        self.register_buffer("maps", harmonic_maps(n_mels), persistent=False)
         c0 = g_channels[0]
         self.fc = nn.Linear(latent_dim + N_PITCH, c0 * self.start[0] * self.start[1])
-        self.blocks = nn.ModuleList()
-        self.blocks.append(nn.Sequential(nn.Conv2d(c0, c0, 3, padding=1), nn.LeakyReLU(0.2), PixelNorm()))
-        for cin, cout in zip(g_channels[:-1], g_channels[1:]):
-            self.blocks.append(
-                nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(cin, cout, 3, padding=1),
-                              nn.LeakyReLU(0.2), PixelNorm())
-            )
-        self.out = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(g_channels[-1], 2, 3, padding=1))
+        self.blocks = nn.ModuleList([GBlock(c0, c0, upsample=False)])
+        self.blocks.extend(GBlock(cin, cout, upsample=True) for cin, cout in zip(g_channels[:-1], g_channels[1:]))
+        self.out = nn.Conv2d(g_channels[-1] + 2, 2, 3, padding=1)
 
     def features(self, z: torch.Tensor, pitch_idx: torch.Tensor, upto: int) -> torch.Tensor:
         """Activations after block ``upto`` (used for the principal directions)."""
-        x = self._input(z, pitch_idx)
+        x, maps = self._input(z, pitch_idx), self.maps[pitch_idx.long()]
         for block in self.blocks[: upto + 1]:
-            x = block(x)
+            x = block(x, maps)
         return x
 
     def _input(self, z: torch.Tensor, pitch_idx: torch.Tensor) -> torch.Tensor:
@@ -258,10 +303,11 @@ class Generator(nn.Module):
         return PixelNorm()(F.leaky_relu(x, 0.2))
 
     def forward(self, z: torch.Tensor, pitch_idx: torch.Tensor) -> torch.Tensor:
-        x = self._input(z, pitch_idx)
+        x, maps = self._input(z, pitch_idx), self.maps[pitch_idx.long()]
         for block in self.blocks:
-            x = block(x)
-        x = self.out(x)
+            x = block(x, maps)
+        x = F.interpolate(x, scale_factor=2, mode="nearest")
+        x = self.out(torch.cat([x, maps[..., None].expand(-1, -1, -1, x.shape[3])], dim=1))
         return torch.cat([x[:, :1], torch.tanh(x[:, 1:])], dim=1)
 
 
@@ -282,13 +328,18 @@ class MinibatchStd(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """Tensor[B x 2 x n_mels x n_frames], pitch index -> (hinge score [B], pitch logits [B x 61])."""
+    """Tensor[B x 2 x n_mels x n_frames], pitch index -> (hinge score [B], pitch logits [B x 61]).
+
+    The input is stacked with the pitch's harmonic maps, so D can check that the energy sits on
+    the harmonics of the pitch it is told (the projection term) as well as name the pitch (AC).
+    """
 
     def __init__(self, *, n_mels: int, n_frames: int, d_channels: list[int], **_: Any):
         super().__init__()
         sn = nn.utils.spectral_norm
         end = _start_shape(n_mels, n_frames, len(d_channels) + 1)
-        layers: list[nn.Module] = [sn(nn.Conv2d(2, d_channels[0], 4, stride=2, padding=1)), nn.LeakyReLU(0.2),
+        self.register_buffer("maps", harmonic_maps(n_mels), persistent=False)
+        layers: list[nn.Module] = [sn(nn.Conv2d(4, d_channels[0], 4, stride=2, padding=1)), nn.LeakyReLU(0.2),
                                    sn(nn.Conv2d(d_channels[0], d_channels[0], 3, padding=1)), nn.LeakyReLU(0.2)]
         for cin, cout in zip(d_channels[:-1], d_channels[1:]):
             layers += [sn(nn.Conv2d(cin, cout, 3, stride=2, padding=1)), nn.LeakyReLU(0.2)]
@@ -302,7 +353,8 @@ class Discriminator(nn.Module):
         self.classify = nn.Linear(c, N_PITCH)  # auxiliary pitch classifier
 
     def forward(self, x: torch.Tensor, pitch_idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.final(self.mbstd(self.body(x)))
+        maps = self.maps[pitch_idx.long()][..., None].expand(-1, -1, -1, x.shape[3])
+        h = self.final(self.mbstd(self.body(torch.cat([x, maps], dim=1))))
         h = self.fc(h.flatten(1))
         score = self.score(h).squeeze(1) + (self.embed(pitch_idx.long()) * h).sum(dim=1)
         return score, self.classify(h)
