@@ -7,9 +7,9 @@ notes are conditioned on the pitches of the real notes they are compared with.
 Fields
 ------
 pitch_accuracy, real_pitch_accuracy : float
-    fraction of notes whose pyin median f0 (voiced frames, search range C1-C7) is within
-    +-50 cents of the labelled / conditioned pitch (>= 200 notes each; ``_low/_mid/_high``: MIDI
-    24-47, 48-65, 66-84).
+    fraction of notes whose pyin median f0 (voiced frames; search range 13 semitones either side,
+    so octave errors count as misses; 0.2-semitone grid) is within +-50 cents of the labelled /
+    conditioned pitch (>= 200 notes each; ``_low/_mid/_high``: MIDI 24-47, 48-65, 66-84).
 ndb_k : float
     NDB/K (Richardson & Weiss 2018, as in GANSynth): k-means with K = 50 on log-mel features of
     >= 1000 real notes; generated notes are assigned to the nearest centre; a bin counts when a
@@ -50,15 +50,20 @@ FMIN, FMAX = librosa.midi_to_hz(PITCH_MIN - 1), librosa.midi_to_hz(PITCH_MAX + 1
 # ---- features -----------------------------------------------------------------------------
 
 
-def median_f0(y: np.ndarray, *, sr: int = SR) -> float:
-    """pyin median f0 over voiced frames, Hz (NaN when nothing is voiced)."""
-    f0, voiced, _ = librosa.pyin(y, fmin=FMIN, fmax=FMAX, sr=sr, frame_length=2048, hop_length=512)
+def median_f0(y: np.ndarray, *, sr: int = SR, fmin: float = FMIN, fmax: float = FMAX) -> float:
+    """pyin median f0 over voiced frames, Hz (NaN when nothing is voiced); 0.2-semitone grid."""
+    f0, voiced, _ = librosa.pyin(y, fmin=fmin, fmax=fmax, sr=sr, frame_length=2048, hop_length=512,
+                                 resolution=0.2)
     return float(np.median(f0[voiced])) if np.any(voiced) else float("nan")
 
 
 def pitch_hits(audio: np.ndarray, pitch: np.ndarray) -> np.ndarray:
-    """Boolean [n]: the pyin median f0 of each note is within +-50 cents of its pitch."""
-    f0 = np.array([median_f0(y) for y in audio])
+    """Boolean [n]: the pyin median f0 of each note is within +-50 cents of its pitch.
+
+    pyin searches 13 semitones either side of the pitch (so octave errors are found and count
+    as misses), which is 2.4 times faster than searching C1-C7 for every note."""
+    f0 = np.array([median_f0(y, fmin=librosa.midi_to_hz(max(p - 13, PITCH_MIN - 2)), fmax=librosa.midi_to_hz(p + 13))
+                   for y, p in zip(audio, pitch)])
     with np.errstate(invalid="ignore", divide="ignore"):
         cents = 1200 * np.log2(f0 / librosa.midi_to_hz(pitch))
     return np.abs(np.nan_to_num(cents, nan=1e9)) <= CENTS
