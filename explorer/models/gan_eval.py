@@ -20,9 +20,13 @@ frechet : float
     hop 256; the mean and standard deviation of each over time: 40 numbers per note).
     ``frechet_real_holdout``: the same between two sets of real notes.
 timbre_same_z, timbre_random_pairs : float
-    spectral-envelope distance (Euclidean distance of time-averaged MFCCs 1-19 of the sounding
-    frames; c0, the level, left out) between renders of the same z at two pitches 3-24 semitones
-    apart, against renders of different z's at the same two pitches.
+    spectral-envelope distance (Euclidean distance of time-averaged MFCCs 1-12 of the sounding
+    frames: the smooth envelope; c0, the level, left out) between renders of the same z at two
+    pitches 3-24 semitones apart, against renders of different z's at the same two pitches.
+    ``timbre_ratio`` is their quotient; ``timbre_ratio_mfcc19`` the same with MFCCs 1-19 (which
+    also follow the comb of the harmonics); ``timbre_same_real`` / ``timbre_random_real`` /
+    ``timbre_ratio_real`` the same figures for the dataset's synthesizer playing one timbre at
+    the two pitches, against different timbres: what real instruments score.
 """
 
 from __future__ import annotations
@@ -81,13 +85,15 @@ def mfcc_stats(audio: np.ndarray, *, sr: int = SR) -> np.ndarray:
     return np.concatenate([m.mean(-1), m.std(-1)], axis=1)
 
 
-def spectral_envelope(audio: np.ndarray, *, sr: int = SR) -> np.ndarray:
-    """Time-averaged MFCCs 1-19 over the frames within 40 dB of each note's loudest, [n x 19]."""
+def spectral_envelope(audio: np.ndarray, *, sr: int = SR, n_coeffs: int = 12) -> np.ndarray:
+    """Time-averaged MFCCs 1..n_coeffs over the frames within 40 dB of each note's loudest,
+    [n x n_coeffs]: the low-quefrency cepstrum, i.e. the smooth spectral envelope (c0, the level,
+    left out; higher coefficients follow the comb of the harmonics, so they change with pitch)."""
     m = librosa.feature.mfcc(y=audio, sr=sr, n_mfcc=20, n_fft=1024, hop_length=256)
     rms = librosa.feature.rms(y=audio, frame_length=1024, hop_length=256)[:, 0]  # [n x T]
     sounding = rms >= rms.max(axis=1, keepdims=True) * 10 ** (-40 / 20)
     w = sounding / sounding.sum(axis=1, keepdims=True)
-    return np.einsum("nct,nt->nc", m[:, 1:], w)
+    return np.einsum("nct,nt->nc", m[:, 1 : n_coeffs + 1], w)
 
 
 # ---- statistics ---------------------------------------------------------------------------
@@ -181,19 +187,55 @@ def evaluate(model: AudioModel, *, data: Path, quick: bool = False) -> dict:
     return out
 
 
-def timbre_consistency(model: AudioModel, *, n: int, seed: int = EVAL_SEED + 1) -> dict:
-    """Spectral-envelope distance across pitches for the same z, and for random pairs of z's."""
+def _pitch_pairs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     a = rng.integers(36, 70, n)
-    b = np.clip(a + rng.integers(3, 25, n), None, 84)
+    return a, np.clip(a + rng.integers(3, 25, n), None, 84)
+
+
+def _envelope_distances(ya: np.ndarray, yb: np.ndarray, n_coeffs: int) -> tuple[float, float]:
+    """Mean envelope distance of matched pairs (row i of ya vs row i of yb) and of mismatched
+    pairs (row i of ya vs row i - 1 of yb)."""
+    ea, eb = spectral_envelope(ya, n_coeffs=n_coeffs), spectral_envelope(yb, n_coeffs=n_coeffs)
+    same = np.linalg.norm(ea - eb, axis=1).mean()
+    other = np.linalg.norm(ea - np.roll(eb, 1, axis=0), axis=1).mean()
+    return float(same), float(other)
+
+
+def timbre_consistency(model: AudioModel, *, n: int, seed: int = EVAL_SEED + 1) -> dict:
+    """Spectral-envelope distance across pitches for the same z, and for random pairs of z's; the
+    same figures for real instruments (one synthesizer timbre at two pitches vs different ones)."""
+    a, b = _pitch_pairs(n, seed)
     z = model.sample_latent(n, seed)
-    env_a = spectral_envelope(_render(model, z, a))
-    env_b = spectral_envelope(_render(model, z, b))
-    same = np.linalg.norm(env_a - env_b, axis=1)
-    other = np.linalg.norm(env_a - np.roll(env_b, 1, axis=0), axis=1)  # z_i at a vs z_(i-1) at b
+    ya, yb = _render(model, z, a), _render(model, z, b)
+    same, other = _envelope_distances(ya, yb, 12)
+    same19, other19 = _envelope_distances(ya, yb, 19)
+    ra, rb = _real_pairs(a, b, seed)
+    real_same, real_other = _envelope_distances(ra, rb, 12)
     return {
-        "timbre_same_z": round(float(same.mean()), 3),
-        "timbre_random_pairs": round(float(other.mean()), 3),
-        "timbre_ratio": round(float(same.mean() / max(other.mean(), 1e-9)), 3),
+        "timbre_same_z": round(same, 3),
+        "timbre_random_pairs": round(other, 3),
+        "timbre_ratio": round(same / max(other, 1e-9), 3),
+        "timbre_ratio_mfcc19": round(same19 / max(other19, 1e-9), 3),
+        "timbre_same_real": round(real_same, 3),
+        "timbre_random_real": round(real_other, 3),
+        "timbre_ratio_real": round(real_same / max(real_other, 1e-9), 3),
         "timbre_pairs": int(n),
     }
+
+
+def _real_pairs(a: np.ndarray, b: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The dataset's synthesizer playing one random timbre (family and parameters) at pitches
+    a[i] and b[i] (moved into the family's range), velocity 90."""
+    from explorer.data import FAMILIES, family_spec, sample_params, synthesize_note
+
+    rng = np.random.default_rng(seed)
+    ya, yb = [], []
+    for i, (pa, pb) in enumerate(zip(a, b)):
+        family = FAMILIES[i % len(FAMILIES)]
+        lo, hi = family_spec(family).pitch_range
+        pa, pb = int(np.clip(pa, lo, hi)), int(np.clip(pb, lo, hi))
+        params = sample_params(family, int(rng.integers(2**31)))
+        ya.append(synthesize_note(family, pa, 90, seed=seed + i, params=params)[0])
+        yb.append(synthesize_note(family, pb, 90, seed=seed + i, params=params)[0])
+    return make_safe(np.stack(ya), sr=SR), make_safe(np.stack(yb), sr=SR)
