@@ -2,12 +2,14 @@
 
 Fields (issue 5):
 
-- ``recon_db``: mean absolute log-mel error, dB, of held-out notes (every 20th note of the
-  dataset, never trained on) decoded from their posterior mean; 128 slaney mel bands, floor at
+- ``recon_db``: mean absolute log-mel error, dB, of held-out notes (a fixed random 5 % of
+  the dataset, never trained on; see vae_train.split) decoded from their posterior mean; 128 slaney mel bands, floor at
   80 dB below each note's loudest band.
 - ``baseline_db``: the same error for a predictor that outputs the mean log-mel spectrogram of
   the note's family and pitch over the training notes (nearest trained pitch of the family
-  if that pitch is missing).
+  if that pitch is missing): time-varying, so it already knows each family's envelope. This
+  is the baseline the bar is judged against. ``baseline_static_db``: the weaker reading, one
+  time-averaged mean spectrum per family and pitch (reported for comparison only).
 - ``active_units`` / ``latent_dim``: dimensions whose posterior mean varies over the data
   (variance > 0.01).
 - ``pitch_accuracy``: fraction of samples z ~ N(0, I) at pitches 36..84 whose librosa.pyin
@@ -78,7 +80,7 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _load(data: Path, model, *, quick: bool):
-    """Features of the dataset with the training split (held-out = every 20th note)."""
+    """Features of the dataset with the training split (vae_train.split)."""
     from explorer.models.vae_train import TRAIN, dataset_features, split
 
     d = dataset_features(Path(data), config=model.config, max_items=400 if quick else None, log=lambda m: None)
@@ -117,7 +119,7 @@ def reconstruction(model, d: dict, train_idx: np.ndarray, val_idx: np.ndarray) -
             sums[key] = sums.get(key, 0.0) + db[j]
             counts[key] = counts.get(key, 0) + 1
     means = {k: sums[k] / counts[k] for k in sums}
-    rec_err, base_err, fam_err = [], [], {}
+    rec_err, base_err, static_err, fam_err = [], [], [], {}
     for i in range(0, len(val_idx), 128):
         b = val_idx[i : i + 128]
         target, top = _mel_db(feats[b])
@@ -130,11 +132,14 @@ def reconstruction(model, d: dict, train_idx: np.ndarray, val_idx: np.ndarray) -
             key = (fam, p) if (fam, p) in means else min(keys, key=lambda kk: abs(kk[1] - p))
             base = np.maximum(means[key], top[j] - FLOOR_DB)
             base_err.append(np.abs(base - target[j]).mean())
+            static = np.maximum(means[key].mean(axis=1, keepdims=True), top[j] - FLOOR_DB)
+            static_err.append(np.abs(static - target[j]).mean())
             fam_err.setdefault(fam, []).append(rec_err[-len(b) + j])
     return {
         "recon_db": round(float(np.mean(rec_err)), 3),
         "baseline_db": round(float(np.mean(base_err)), 3),
-        "recon_db_by_family": {f: round(float(np.mean(v)), 2) for f, v in sorted(fam_err.items())},
+        "baseline_static_db": round(float(np.mean(static_err)), 3),
+        **{f"recon_db_{f}": round(float(np.mean(v)), 2) for f, v in sorted(fam_err.items())},
         "n_heldout": int(len(val_idx)),
     }
 
@@ -182,13 +187,13 @@ def evaluate(model, *, data: Path, quick: bool) -> dict[str, Any]:
     out["active_units"] = int((var > 0.01).sum())
     out["latent_dim"] = int(model.latent_dim)
     out.update(samples_check(model, n=24 if quick else 147))
-    out["bars_met"] = {
-        "recon_db <= baseline_db / 2": out["recon_db"] <= BARS["recon_vs_baseline"] * out["baseline_db"],
-        "active_units >= 60%": out["active_units"] >= BARS["active_fraction"] * out["latent_dim"],
-        "pitch_accuracy >= 0.85": out["pitch_accuracy"] >= BARS["pitch_accuracy"],
-        "spectral_convergence <= 0.25": out["spectral_convergence"] <= BARS["spectral_convergence"],
+    bars = {
+        "bar_recon": out["recon_db"] <= BARS["recon_vs_baseline"] * out["baseline_db"],
+        "bar_active_units": out["active_units"] >= BARS["active_fraction"] * out["latent_dim"],
+        "bar_pitch_accuracy": out["pitch_accuracy"] >= BARS["pitch_accuracy"],
+        "bar_spectral_convergence": out["spectral_convergence"] <= BARS["spectral_convergence"],
     }
-    return out
+    return {**out, **bars, "bars_met": all(bars.values())}
 
 
 def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24) -> list[dict[str, Any]]:
@@ -253,14 +258,17 @@ def card_markdown(card: dict[str, Any], config: dict[str, Any]) -> str:
     ]
     if ev:
         lines += ["| field | value | bar |", "|---|---|---|"]
-        bars = {"recon_db": f"<= baseline/2 = {ev.get('baseline_db', 0) / 2:.2f}", "baseline_db": "",
+        bar_text = {"recon_db": f"<= baseline/2 = {ev.get('baseline_db', 0) / 2:.2f}",
+                    "baseline_db": "family/pitch mean log-mel spectrogram",
+                    "baseline_static_db": "family/pitch mean spectrum, constant in time (comparison only)",
                 "active_units": f">= {math.ceil(0.6 * ev.get('latent_dim', 0))} of {ev.get('latent_dim')}",
                 "pitch_accuracy": ">= 0.85", "spectral_convergence": "<= 0.25"}
-        for k, bar in bars.items():
+        for k, bar in bar_text.items():
             lines.append(f"| {k} | {ev.get(k)} | {bar} |")
-        lines += ["", "Bars met: " + ", ".join(f"{k}: {'yes' if v else '**NO**'}"
-                                               for k, v in ev.get("bars_met", {}).items()), ""]
-        lines += [f"Per-family recon_db: {ev.get('recon_db_by_family')}", ""]
+        lines += ["", "Bars met: " + ", ".join(f"{k[4:]}: {'yes' if v else '**NO**'}"
+                                               for k, v in ev.items() if k.startswith("bar_")), ""]
+        fam = {k[9:]: v for k, v in ev.items() if k.startswith("recon_db_") and k != "recon_db_"}
+        lines += ["Per-family recon_db (dB): " + ", ".join(f"{k} {v}" for k, v in fam.items()), ""]
     else:
         lines += ["Not evaluated (smoke test).", ""]
     sliders = card.get("sliders") or []
