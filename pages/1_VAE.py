@@ -142,12 +142,13 @@ with left:
     pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
                       help="MIDI note given to the decoder. The latent keeps the timbre.")
     st.caption(f"Note: **{ui.note_name(pitch)}** ({440 * 2 ** ((pitch - 69) / 12):.1f} Hz)")
-    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
+    st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
                     bind="query-params", on_change=_from_seed,
-                    help="z = a standard-normal draw from this seed (same seed, same sound).")
-    c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random")
-    c3.button("Reset", on_click=_reset, icon=":material/restart_alt:", key="vae_reset",
+                    help="Change it to load z = a standard-normal draw from this seed (same seed, same sound). "
+                         "The page opens at z = 0, the centre of the latent cloud.")
+    c2, c3 = st.columns(2)
+    c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random", width="stretch")
+    c3.button("Reset", on_click=_reset, icon=":material/restart_alt:", key="vae_reset", width="stretch",
               help="z = 0 (the centre of the latent cloud), middle C")
 
     def _slider(d: int) -> float:
