@@ -59,6 +59,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "feat_mean": 0.0,  # standardisation of log|S| (set from the training data)
     "feat_std": 1.0,
     "gl_iters": 16,  # fast Griffin-Lim iterations after the pitch-locked start
+    "comb_bases": 2,  # K per-pitch combs modulated by the timbre (absent in a config: 0, off)
 }
 #: A tiny config for tests and the "debug" model (seconds to build, train and render).
 TINY_CONFIG: dict[str, Any] = {**DEFAULT_CONFIG, "latent_dim": 8, "hidden": 32, "pitch_emb": 8, "gl_iters": 4}
@@ -139,6 +140,14 @@ class _Decoder(nn.Module):
         # per-pitch log-spectral template (the harmonic comb of each pitch), added at the end
         self.template = nn.Embedding(n_pitch, N_BINS)
         nn.init.zeros_(self.template.weight)
+        # optional: K learned per-pitch combs whose depth over frequency and time the timbre sets
+        # (log S += sum_k comb_{p,k} * depth_k(h)), so harmonic peaks and valleys stay sharp at
+        # every pitch instead of being blurred by a basis shared across pitches
+        self.k = int(c.get("comb_bases", 0))
+        if self.k:
+            self.combs = nn.Embedding(n_pitch, self.k * N_BINS)
+            nn.init.normal_(self.combs.weight, std=0.01)
+            self.depth = nn.Conv1d(h, self.k * N_BINS, 1)
 
     def forward(self, z: torch.Tensor, emb: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
         """z : Tensor[B x L]; emb : Tensor[B x E]; pidx : LongTensor[B] -> Tensor[B x 513 x T]"""
@@ -147,7 +156,12 @@ class _Decoder(nn.Module):
         for conv, b in zip(self.up, biases):
             h = torch.nn.functional.gelu(conv(h) + b[..., None])
         h = torch.nn.functional.gelu(self.smooth(h) + biases[-1][..., None])
-        return self.out(h) + self.template(pidx)[..., None]
+        out = self.out(h) + self.template(pidx)[..., None]
+        if self.k:
+            combs = self.combs(pidx).view(-1, self.k, N_BINS, 1)  # [B x K x F x 1]
+            depth = self.depth(h).view(-1, self.k, N_BINS, h.shape[-1])  # [B x K x F x T]
+            out = out + (combs * depth).sum(1)
+        return out
 
 
 class VAENet(nn.Module):
@@ -176,10 +190,12 @@ class VAENet(nn.Module):
 
 def build_model(config: dict[str, Any]) -> VAENet:
     """The one way to build the network (training, loading, tests)."""
-    c = {**DEFAULT_CONFIG, **config}
+    c = {**DEFAULT_CONFIG, "comb_bases": 0, **config}  # configs written before comb_bases: none
     for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
         if not isinstance(c[key], int) or c[key] <= 0:
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
+    if not isinstance(c["comb_bases"], int) or not 0 <= c["comb_bases"] <= 16:
+        raise CheckpointError(f"VAE config has an invalid comb_bases: {c['comb_bases']!r}")
     if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:
         raise CheckpointError("VAE config does not match this app's STFT settings")
     return VAENet(c)

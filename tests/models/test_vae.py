@@ -108,6 +108,17 @@ def test_foreign_and_mismatched_checkpoints(tmp_path):
         vae.load(tmp_path / "bad2.pt")
 
 
+def test_configs_without_comb_bases_load_as_before(tmp_path):
+    """Checkpoints written before the per-pitch combs existed rebuild without them."""
+    old = {k: v for k, v in vae.TINY_CONFIG.items() if k != "comb_bases"}
+    net = vae.build_model(old)
+    assert net.decoder.k == 0
+    save_checkpoint(tmp_path / "old.pt", family="vae", config=old, state=net.state_dict())
+    assert vae.load(tmp_path / "old.pt").net.decoder.k == 0
+    with pytest.raises(CheckpointError, match="comb_bases"):
+        vae.build_model({**vae.TINY_CONFIG, "comb_bases": -1})
+
+
 @pytest.mark.parametrize("midi", [36, 60, 84])
 def test_pitch_locked_griffin_lim_is_consistent(midi):
     """Known answer: a harmonic tone's own |STFT| comes back with spectral convergence < 0.12
