@@ -1,8 +1,9 @@
 """Training the GAN: ``python -m explorer train gan --data DIR --out checkpoints/NAME``.
 
 Hinge loss with spectral norm in D, a pitch projection term plus an auxiliary pitch classifier
-(AC-GAN, as GANSynth), Adam with beta1 = 0, an exponential moving average (EMA) of the generator
-weights, which is what is shipped. Dataset features are computed once and kept in RAM.
+(AC-GAN, as GANSynth; its generator-side weight kept small), a mode-seeking term (MSGAN: two z's
+at one pitch should give different log-magnitudes) against mode collapse, Adam with beta1 = 0, an
+exponential moving average (EMA) of the generator weights, which is what is shipped. Dataset features are computed once and kept in RAM.
 
 Files written (OUT is ``--out`` without extension):
 
@@ -54,7 +55,9 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "lr_g": 2e-4,
     "lr_d": 2e-4,
     "betas": [0.0, 0.99],
-    "ac_weight": 1.0,
+    "ac_weight_d": 1.0,  # auxiliary pitch classifier on real notes (shapes D's features)
+    "ac_weight_g": 0.2,  # ... and on generated ones: kept small, AC-GAN alone trades diversity for pitch
+    "ms_weight": 1.0,  # mode seeking (MSGAN): different z at one pitch must give different notes
     "ema_decay": 0.999,
     "seed": 0,
     "log_every": 50,
@@ -328,16 +331,21 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
         d_loss = F.relu(1 - s_real).mean() + F.relu(1 + s_fake).mean()
         ac_real = F.cross_entropy(logits[:batch], p_idx)
         opt_d.zero_grad(set_to_none=True)
-        (d_loss + hp["ac_weight"] * ac_real).backward()
+        (d_loss + hp["ac_weight_d"] * ac_real).backward()
         opt_d.step()
 
-        # ---- generator: fool D, and make the pitch recognisable
-        fake = g_model(z, p_idx)
-        s_fake_g, logits_g = disc(fake, p_idx)  # plain module: no gradient all-reduce for D here
+        # ---- generator: fool D, keep the pitch recognisable, and keep z meaningful: pairs of
+        # z at one pitch (the batch's first half of pitches, twice) should differ (MSGAN)
+        half = batch // 2
+        p_g = torch.cat([p_idx[:half], p_idx[:half]])
+        fake = g_model(z, p_g)
+        s_fake_g, logits_g = disc(fake, p_g)  # plain module: no gradient all-reduce for D here
         g_adv = -s_fake_g.mean()
-        ac_fake = F.cross_entropy(logits_g, p_idx)
+        ac_fake = F.cross_entropy(logits_g, p_g)
+        spread = (fake[:half, 0] - fake[half:, 0]).abs().mean() / (z[:half] - z[half:]).abs().mean()
+        ms = 1.0 / (spread + 1e-5)
         opt_g.zero_grad(set_to_none=True)
-        (g_adv + hp["ac_weight"] * ac_fake).backward()
+        (g_adv + hp["ac_weight_g"] * ac_fake + hp["ms_weight"] * ms).backward()
         opt_g.step()
         disc.zero_grad(set_to_none=True)
 
@@ -350,8 +358,8 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
         step += 1
 
         for k, v in (("d", d_loss), ("g", g_adv), ("ac_real", ac_real), ("ac_fake", ac_fake),
-                     ("d_real", s_real.mean()), ("d_fake", s_fake.mean()),
-                     ("acc_fake", (logits_g.argmax(1) == p_idx).float().mean())):
+                     ("d_real", s_real.mean()), ("d_fake", s_fake.mean()), ("spread", spread),
+                     ("acc_fake", (logits_g.argmax(1) == p_g).float().mean())):
             v = float(v.detach())
             stats[k] = 0.9 * stats.get(k, v) + 0.1 * v
         if rank == 0 and (step % hp["log_every"] == 0 or step == hp["steps"]):
