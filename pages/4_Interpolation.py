@@ -148,7 +148,10 @@ st.markdown(
     "plot shows the cost in loudness before the app's level normalisation: "
     + ("for a GP the output is a linear map of the innovations, so a shorter latent is exactly a quieter "
        "draw (about 3 dB down in the middle of a lerp between independent draws)."
-       if family == "gp" else "a decoder fed an untypical latent often answers with a duller or quieter note.")
+       if family == "gp" else
+       "the loudness step hides most of it. What you hear instead is measured by `python -m explorer eval` over "
+       "20 random paths: both methods move in small, even steps, but lerp's middle sounds closer to the model's "
+       "*average* sound (the render of z = 0), i.e. blander; slerp's middle keeps as much character as the ends.")
 )
 
 
