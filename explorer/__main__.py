@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--steps", type=_positive, default=9)
     i.add_argument("--method", choices=("slerp", "lerp"), default="slerp")
     i.add_argument("--pitch", type=_pitch)
+    i.add_argument("--kernel", choices=("fixed", "interpolated"), default="fixed",
+                   help="GP with two preset endpoints: keep A's kernel, or move it to B's along the path")
     i.add_argument("--out", type=Path, required=True, help="output folder")
 
     d = sub.add_parser("dataset", help="synthesize the NSynth-like training dataset")
@@ -166,6 +168,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_interpolate(args) -> int:
+    import numpy as np
+
     from explorer.audio.io import write_audio
     from explorer.models.registry import model_from_gp_spec, load_model
     from explorer.morph import render_morph
@@ -193,12 +197,22 @@ def cmd_interpolate(args) -> int:
         if p is not None and p.model != args.model:
             raise PresetError(f"preset is for the {p.model} model, not {args.model}")
     pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
-    morph = render_morph(model, za, zb, steps=args.steps, method=args.method, pitch=pitch)
+    step_models = None
+    if args.kernel == "interpolated":
+        if args.model != "gp" or pa is None or pb is None:
+            raise ParameterError("--kernel interpolated needs --model gp and two GP preset files as endpoints")
+        from explorer.models.gp import GPModel, mix_specs, parse_gp_spec
+
+        a, b = parse_gp_spec(pa.gp), parse_gp_spec(pb.gp)
+        pitch = pitch if a.harmonic else None
+        step_models = [GPModel(mix_specs(a, b, t, pitch=pitch)) for t in np.linspace(0.0, 1.0, args.steps)]
+    morph = render_morph(model, za, zb, steps=args.steps, method=args.method, pitch=pitch, step_models=step_models)
     args.out.mkdir(parents=True, exist_ok=True)
     for k, s in enumerate(morph.steps):
         write_audio(args.out / f"step_{k:02d}.wav", s.y, sr=s.sr)
     write_audio(args.out / "morph.wav", morph.y, sr=morph.sr)
-    (args.out / "path.json").write_text(json.dumps({"model": args.model, **morph.path_json()}, indent=1))
+    (args.out / "path.json").write_text(json.dumps({"model": args.model, "kernel": args.kernel, **morph.path_json()},
+                                                   indent=1))
     print(f"wrote {args.steps} steps, morph.wav and path.json to {args.out}")
     return 0
 

@@ -51,11 +51,25 @@ def join_with_crossfades(clips: list[np.ndarray], *, sr: int, crossfade_s: float
 
 
 def render_morph(
-    model: AudioModel, za: np.ndarray, zb: np.ndarray, *, steps: int = 9, method: str = "slerp", pitch: int | None = None
+    model: AudioModel,
+    za: np.ndarray,
+    zb: np.ndarray,
+    *,
+    steps: int = 9,
+    method: str = "slerp",
+    pitch: int | None = None,
+    step_models: list[AudioModel] | None = None,
 ) -> Morph:
-    """Interpolate from za to zb in ``steps`` points and render each; step 0 is ``render_safe(za)``."""
+    """Interpolate from za to zb in ``steps`` points and render each; step 0 is ``render_safe(za)``.
+
+    step_models : optional model per step (same latent_dim), e.g. a GP whose kernel moves from
+        A's to B's alongside the latent; by default every step uses ``model``.
+    """
     path = interpolate(np.asarray(za, np.float32), np.asarray(zb, np.float32), steps=steps, method=method)
-    sounds = [render_safe(model, z, pitch) for z in path]
+    models = step_models or [model] * steps
+    if len(models) != steps:
+        raise ValueError(f"step_models has {len(models)} models for {steps} steps")
+    sounds = [render_safe(m, z, pitch) for m, z in zip(models, path)]
     joined = make_safe(join_with_crossfades([s.y for s in sounds], sr=model.sample_rate), sr=model.sample_rate)
     return Morph(steps=sounds, path=path, method=method, y=joined, sr=model.sample_rate)
 

@@ -1,5 +1,7 @@
 """Interpolation: morph between two sounds by slerp or lerp, for every model family; latent journeys."""
 
+import json
+
 import numpy as np
 import streamlit as st
 from sklearn.decomposition import PCA
@@ -11,7 +13,8 @@ from explorer.audio.safety import rms_dbfs
 from explorer.figures import latent_map_figure, path_profile_figure, rainbowgram_strip_figure
 from explorer.journey import render_journey
 from explorer.latent import interpolate, norms
-from explorer.models.registry import FAMILIES, model_from_gp_spec
+from explorer.models.gp import GPModel, list_gp_presets, mix_specs, parse_gp_spec
+from explorer.models.registry import FAMILIES, checkpoint_path, model_from_gp_spec
 from explorer.morph import render_morph, sample_pack
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
@@ -26,7 +29,8 @@ st.markdown(
 LABELS = [f.upper() for f in FAMILIES]
 ui.query_notice({
     "im_model": ui.one_of(LABELS), "im_steps": ui.int_in(3, 17), "im_method": ui.one_of(["slerp", "lerp"]),
-    "im_pitch": ui.int_in(24, 84), "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
+    "im_pitch": ui.int_in(24, 84), "im_kernel": ui.one_of(["interpolated", "fixed"]),
+    "im_gp_a": ui.one_of(list_gp_presets()), "im_gp_b": ui.one_of(list_gp_presets()), "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
 })
 
 SOURCES = ["seed", "preset file", "current sound of its page"]
@@ -46,20 +50,48 @@ st.caption(f"Pitch {ui.note_name(pitch)}")
 
 @st.cache_resource(max_entries=8, show_spinner="Loading model…")
 def gp_model_for(spec_json: str):
-    import json
-
     return model_from_gp_spec(json.loads(spec_json))
 
 
-def endpoint(label: str, default_seed: int, col):
+@st.cache_data(max_entries=8, show_spinner="Encoding your sound…")
+def encoded(data: bytes, checkpoint: str | None):
+    from explorer.models.vae import encode_sound
+
+    enc = encode_sound(ui.get_model("vae", checkpoint), data)
+    return enc.z, enc.pitch
+
+
+def endpoint(label: str, default_seed: int, default_gp: str, col):
     """Returns (preset or None, seed or None) for one endpoint."""
+    sources = SOURCES + (["shipped GP preset"] if family == "gp" else []) + (["your sound (encoded)"] if family == "vae" else [])
     with col, st.container(border=True):
         st.markdown(f"**{label}**")
-        source = st.radio("Source", SOURCES, key=f"im_src_{label}", horizontal=True)
+        source = st.radio("Source", sources, index=len(sources) - 1 if family == "gp" else 0,
+                          key=f"im_src_{family}_{label}", horizontal=True)
         if source == "seed":
             seed = st.number_input("Seed", 0, 2**31 - 1, default_seed, key=f"im_seed_{label.lower()}",
                                    bind="query-params")
             return None, int(seed)
+        if source == "shipped GP preset":
+            names = list_gp_presets()
+            name = st.selectbox("Preset", names, index=names.index(default_gp) if default_gp in names else 0,
+                                key=f"im_gp_{label.lower()}", bind="query-params")
+            seed = st.number_input("Seed (the draw)", 0, 2**31 - 1, default_seed, key=f"im_seed_{label.lower()}",
+                                   bind="query-params")
+            spec = json.loads(checkpoint_path("gp", name).read_text(encoding="utf-8"))
+            return Preset(model="gp", gp=spec, seed=int(seed), extra={"name": name}), None
+        if source == "your sound (encoded)":
+            up = st.file_uploader(f"A note for {label}", type=["wav", "flac", "ogg", "mp3", "aif", "aiff"],
+                                  key=f"im_snd_{label}", max_upload_size=ui.UPLOAD_MB)
+            if up is not None:
+                try:
+                    z, p = encoded(up.getvalue(), None)
+                    st.caption(f"Encoded; estimated pitch {ui.note_name(p)}")
+                    return Preset(model="vae", latent=[float(v) for v in z], pitch=p), None
+                except ExplorerError as exc:
+                    ui.show_error(exc, context=f"{up.name} could not be encoded")
+            st.info(f"Until a sound is uploaded, {label} is seed {default_seed}.")
+            return None, default_seed
         if source == "preset file":
             preset = ui.preset_uploader(f"Preset JSON for {label}", key=f"im_up_{label}")
         else:
@@ -74,16 +106,21 @@ def endpoint(label: str, default_seed: int, col):
 
 
 ca, cb = st.columns(2)
-preset_a, seed_a = endpoint("A", 1, ca)
-preset_b, seed_b = endpoint("B", 2, cb)
+preset_a, seed_a = endpoint("A", 1, "gp-middle-c", ca)
+preset_b, seed_b = endpoint("B", 2, "gp-organ", cb)
+gp_specs = [p.gp for p in (preset_a, preset_b) if p is not None and p.gp is not None]
+kernel_mode = "fixed"
+if family == "gp" and len(gp_specs) == 2 and gp_specs[0] != gp_specs[1]:
+    kernel_mode = st.radio(
+        "Kernel along the path", ["interpolated", "fixed"], key="im_kernel", bind="query-params", horizontal=True,
+        format_func=lambda m: {"interpolated": "moves from A's to B's (spectra mixed)",
+                               "fixed": "A's kernel throughout (only the draw moves)"}[m],
+        help="Mixing two spectral densities, (1 - t) S_A + t S_B, gives a valid GP kernel at every step.")
 
 
 def resolve_model():
-    gp_spec = next((p.gp for p in (preset_a, preset_b) if p is not None and p.gp is not None), None)
-    if family == "gp" and gp_spec is not None:
-        import json
-
-        return gp_model_for(json.dumps(gp_spec, sort_keys=True))
+    if family == "gp" and gp_specs:
+        return gp_model_for(json.dumps(gp_specs[0], sort_keys=True))
     checkpoint = next((p.checkpoint for p in (preset_a, preset_b) if p is not None and p.checkpoint), None)
     return ui.get_model(family, checkpoint)
 
@@ -93,9 +130,15 @@ def latent_of(model, preset, seed):
 
 
 @st.cache_data(max_entries=16, show_spinner="Rendering the morph…")
-def cached_morph(_model, model_key: str, za: np.ndarray, zb: np.ndarray, steps: int, method: str, pitch):
-    morph = render_morph(_model, za, zb, steps=steps, method=method, pitch=pitch)
-    return morph, sample_pack(morph, extra={"model": family, "model_key": model_key})
+def cached_morph(_model, model_key: str, za: np.ndarray, zb: np.ndarray, steps: int, method: str, pitch,
+                 kernel_specs: str | None):
+    step_models = None
+    if kernel_specs is not None:  # a GP whose kernel moves from A's to B's
+        a, b = (parse_gp_spec(s) for s in json.loads(kernel_specs))
+        step_models = [GPModel(mix_specs(a, b, t, pitch=pitch if a.harmonic else None))
+                       for t in np.linspace(0.0, 1.0, steps)]
+    morph = render_morph(_model, za, zb, steps=steps, method=method, pitch=pitch, step_models=step_models)
+    return morph, sample_pack(morph, extra={"model": family, "model_key": model_key, "kernel": kernel_mode})
 
 
 try:
@@ -103,7 +146,8 @@ try:
     za, zb = latent_of(model, preset_a, seed_a), latent_of(model, preset_b, seed_b)
     model_key = f"{family}:{id(model)}"
     use_pitch = pitch if model.pitch_range is not None else None
-    morph, pack = cached_morph(model, model_key, za, zb, steps, method, use_pitch)
+    specs = json.dumps(gp_specs) if kernel_mode == "interpolated" else None
+    morph, pack = cached_morph(model, model_key, za, zb, steps, method, use_pitch, specs)
 except ExplorerError as exc:
     ui.show_error(exc, context=f"The {family.upper()} morph could not be made")
     st.stop()

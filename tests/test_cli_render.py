@@ -74,3 +74,22 @@ def test_bad_gp_kernels_exit_2(tmp_path, capsys, kernel, match):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and match.lower() in err.lower()
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_gp_kernel_morph_between_two_presets(tmp_path, capsys):
+    from explorer.models.registry import checkpoint_path
+
+    files = []
+    for name, seed in (("gp-middle-c", 1), ("gp-organ", 2)):
+        f = tmp_path / f"{name}.json"
+        spec = json.loads(checkpoint_path("gp", name).read_text())
+        f.write_text(json.dumps({"model": "gp", "gp": spec, "seed": seed, "pitch": 60}))
+        files.append(str(f))
+    fixed, moving = tmp_path / "fixed", tmp_path / "moving"
+    args = ["interpolate", "--model", "gp", "--from", files[0], "--to", files[1], "--steps", "3"]
+    assert main([*args, "--out", str(fixed)]) == 0
+    assert main([*args, "--kernel", "interpolated", "--out", str(moving)]) == 0
+    assert np.array_equal(_read(fixed / "step_00.wav")[0], _read(moving / "step_00.wav")[0])
+    assert not np.array_equal(_read(fixed / "step_02.wav")[0], _read(moving / "step_02.wav")[0])
+    assert main(["interpolate", *GP, "--from", "1", "--to", "2", "--kernel", "interpolated", "--out", str(tmp_path / "x")]) == 2
+    assert "two GP preset files" in capsys.readouterr().err

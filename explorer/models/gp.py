@@ -1108,3 +1108,38 @@ def debug_model() -> GPModel:
     """A tiny GP (16 kHz, 0.25 s, two components) for tests."""
     kernel = SMKernel((Component(1.0, 440.0, 0.05), Component(0.3, 1320.0, 0.02)), 0.0)
     return GPModel(GPSpec(16000, 0.25, kernel, pitch_midi=69.0))
+
+
+def mix_specs(a: GPSpec, b: GPSpec, t: float, *, pitch: float | None = None) -> GPSpec:
+    """The kernel a fraction ``t`` of the way from ``a`` to ``b``: PSD = (1 - t) PSD_a + t PSD_b.
+
+    A mixture of two valid spectral densities is a valid one, so every step of a kernel morph is
+    a proper GP whatever the two kernels hold (no need to pair components up). The result keeps
+    ``a``'s sample rate and duration (``b``'s partials above that Nyquist are dropped); harmonic
+    specs are first moved to ``pitch``. Piecewise specs contribute their whole-clip summary kernel
+    for 0 < t < 1; envelopes are interpolated field by field. ``t = 0`` returns ``a`` itself.
+    """
+    t = float(t)
+    if not 0.0 <= t <= 1.0:
+        raise ParameterError(f"mixing fraction must be between 0 and 1, got {t}")
+    if pitch is not None:
+        a, b = a.transposed(pitch), b.transposed(pitch)
+    if t == 0.0:
+        return a
+    nyquist = a.sample_rate / 2
+    comps = [replace(c, weight=(1.0 - t) * c.weight) for c in a.kernel.components] + [
+        replace(c, weight=t * c.weight) for c in b.kernel.components if c.mean_hz <= nyquist
+    ]
+    if len(comps) > MAX_COMPONENTS:
+        raise ParameterError(
+            f"these two kernels hold {len(comps)} components together; a kernel morph allows {MAX_COMPONENTS}"
+        )
+    if t == 1.0:
+        comps = comps[len(a.kernel.components) :]
+    kernel = SMKernel(tuple(comps), noise=(1.0 - t) * a.kernel.noise + t * b.kernel.noise)
+    env_a, env_b = a.envelope or b.envelope, b.envelope or a.envelope
+    envelope = None
+    if env_a is not None:
+        envelope = Envelope(**{k: (1.0 - t) * getattr(env_a, k) + t * getattr(env_b, k) for k in _ENVELOPE_FIELDS})
+    return GPSpec(sample_rate=a.sample_rate, duration_s=a.duration_s, kernel=kernel, envelope=envelope,
+                  description=f"{t:.0%} of the way from one kernel to another")

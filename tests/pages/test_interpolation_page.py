@@ -89,7 +89,7 @@ def test_preset_endpoint_gives_identical_audio_to_its_seed():
     by_seed = _app(im_model="GP", im_seed_a="11")
     _ok(by_seed)
     at = _app(im_model="GP")
-    at.radio(key="im_src_A").set_value("preset file").run()
+    at.radio(key="im_src_gp_A").set_value("preset file").run()
     at.file_uploader(key="im_up_A").set_value(("a.json", _gp_preset(11), "application/json")).run()
     _ok(at)
     assert at.get("audio")[0].proto.url == by_seed.get("audio")[0].proto.url
@@ -99,8 +99,45 @@ def test_preset_endpoint_gives_identical_audio_to_its_seed():
                                      b'{"model": "gp", "seed": 1, "gp": {"kernel": {"components": []}}}'])
 def test_bad_preset_upload_is_reported_and_page_stays_up(content):
     at = _app(im_model="GP")
-    at.radio(key="im_src_A").set_value("preset file").run()
+    at.radio(key="im_src_gp_A").set_value("preset file").run()
     at.file_uploader(key="im_up_A").set_value(("bad.json", content, "application/json")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.error or at.warning  # a clear message ...
     assert at.get("audio") or at.error  # ... and no traceback
+
+
+def test_gp_kernel_morph_interpolated_vs_fixed():
+    at = _app(im_model="GP", im_gp_a="gp-middle-c", im_gp_b="gp-organ", im_steps="3")
+    _ok(at)
+    moving = [a.proto.url for a in at.get("audio")]
+    at.radio(key="im_kernel").set_value("fixed").run()
+    _ok(at)
+    fixed = [a.proto.url for a in at.get("audio")]
+    assert moving[1] == fixed[1]  # step 0 is A either way
+    assert moving[0] != fixed[0] and moving[3] != fixed[3]  # the morph and the last step differ
+
+
+def test_bad_gp_preset_name_in_link():
+    at = _app(im_model="GP", im_gp_a="../../etc/passwd")
+    _ok(at)
+    assert any("Ignored from the link" in w.value for w in at.warning)
+
+
+@pytest.mark.skipif("vae" not in READY, reason="needs the shipped VAE")
+def test_vae_endpoint_from_an_uploaded_sound():
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    sr = 16000
+    t = np.arange(sr) / sr
+    buf = io.BytesIO()
+    sf.write(buf, 0.3 * np.sin(2 * np.pi * 220 * t) * np.exp(-2 * t), sr, format="WAV")
+    at = _app(im_model="VAE")
+    at.radio(key="im_src_vae_A").set_value("your sound (encoded)").run()
+    at.file_uploader(key="im_snd_A").set_value(("note.wav", buf.getvalue(), "audio/wav")).run()
+    _ok(at)
+    assert any("Encoded; estimated pitch 57" in c.value for c in at.caption)
+    at.file_uploader(key="im_snd_A").set_value(("bad.wav", b"not audio at all", "audio/wav")).run()
+    assert not at.exception and at.error  # a clear message, the page stays up
