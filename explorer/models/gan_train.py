@@ -50,13 +50,15 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = ROOT / "runs"
 
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "steps": 4000,
+    "steps": 5500,
     "batch_size": 16,
     "lr_g": 2e-4,
     "lr_d": 2e-4,
     "betas": [0.0, 0.99],
     "ac_weight_d": 1.0,  # auxiliary pitch classifier on real notes (shapes D's features)
     "ac_weight_g": 0.2,  # ... and on generated ones: kept small, AC-GAN alone trades diversity for pitch
+    "ac_weight_g_late": 1.0,  # ... then raised, once diversity is there, to sharpen pitch
+    "ac_late_step": 4000,
     "ms_weight": 1.0,  # mode seeking (MSGAN): different z at one pitch must give different notes
     "ema_decay": 0.999,
     "seed": 0,
@@ -345,7 +347,9 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
         spread = (fake[:half, 0] - fake[half:, 0]).abs().mean() / (z[:half] - z[half:]).abs().mean()
         ms = 1.0 / (spread + 1e-5)
         opt_g.zero_grad(set_to_none=True)
-        (g_adv + hp["ac_weight_g"] * ac_fake + hp["ms_weight"] * ms).backward()
+        late = step >= hp.get("ac_late_step", hp["steps"])
+        ac_g = hp.get("ac_weight_g_late", hp["ac_weight_g"]) if late else hp["ac_weight_g"]
+        (g_adv + ac_g * ac_fake + hp["ms_weight"] * ms).backward()
         opt_g.step()
         disc.zero_grad(set_to_none=True)
 
