@@ -16,7 +16,7 @@ from explorer.render import preset_latent, render_safe
 FAMILY = "gan"
 D_MAX = 3.0  # direction sliders: +-3 standard deviations along each principal direction
 DEFAULT_PITCH = 60
-DEFAULT_SEED = 0
+DEFAULT_SEED = 27  # in tune at every pitch we checked (36-72), a clean release
 OWN = "Type my own"
 
 ui.page_setup("GAN", ":material/graphic_eq:")

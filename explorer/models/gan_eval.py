@@ -121,8 +121,8 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Frechet distance between Gaussians fitted to the rows of ``a`` and of ``b``."""
     mu_a, mu_b = a.mean(0), b.mean(0)
     ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(ca @ cb, disp=False)
-    covmean = covmean.real
+    covmean = linalg.sqrtm(ca @ cb)
+    covmean = (covmean[0] if isinstance(covmean, tuple) else covmean).real
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(ca + cb - 2 * covmean))
 
 
