@@ -166,3 +166,24 @@ def preset_uploader(label: str, *, key: str):
     except ExplorerError as exc:
         show_error(exc, context=f"{up.name} could not be used")
         return None
+
+
+def model_from_sidebar(family: str):
+    """The checkpoint picker (only when there is a choice) and the cached model of ``family``.
+
+    A missing or broken checkpoint shows a clear error and stops this page; the others keep working.
+    """
+    from explorer.models.registry import DEFAULT_CHECKPOINT
+
+    names = checkpoints_found().get(family, []) or [DEFAULT_CHECKPOINT[family]]
+    label = family.upper()
+    checkpoint = (st.sidebar.selectbox(f"{label} checkpoint", names, key=f"{family}_checkpoint")
+                  if len(names) > 1 else names[0])
+    try:
+        return get_model(family, checkpoint), checkpoint
+    except ExplorerError as exc:
+        show_error(exc, context=f"The {label} checkpoint `{checkpoint}` could not be loaded")
+        st.info(f"The other pages still work. Train a {label} with `python -m explorer train {family} "
+                f"--data data/synth --out checkpoints/{DEFAULT_CHECKPOINT[family]}` or restore the shipped file.",
+                icon=":material/info:")
+        st.stop()

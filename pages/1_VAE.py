@@ -8,7 +8,6 @@ import streamlit as st
 
 from explorer import ui
 from explorer.errors import ExplorerError, PresetError
-from explorer.models.registry import DEFAULT_CHECKPOINT
 from explorer.presets import MAX_SEED, Preset, parse_preset
 from explorer.render import preset_latent, render_safe
 
@@ -42,20 +41,7 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
 # model
 
 
-def _checkpoint_names() -> list[str]:
-    names = ui.checkpoints_found().get(FAMILY, [])
-    return names or [DEFAULT_CHECKPOINT[FAMILY]]
-
-
-names = _checkpoint_names()
-checkpoint = st.sidebar.selectbox("VAE checkpoint", names, key="vae_checkpoint") if len(names) > 1 else names[0]
-try:
-    model = ui.get_model(FAMILY, checkpoint)
-except ExplorerError as exc:
-    ui.show_error(exc, context=f"The VAE checkpoint `{checkpoint}` could not be loaded")
-    st.info("The other pages still work. Train a VAE with `python -m explorer train vae --data data/synth "
-            "--out checkpoints/vae-synth-v1` or restore the shipped file.", icon=":material/info:")
-    st.stop()
+model, checkpoint = ui.model_from_sidebar(FAMILY)
 
 L = model.latent_dim
 LO, HI = model.pitch_range

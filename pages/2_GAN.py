@@ -9,7 +9,7 @@ import streamlit as st
 from explorer import ui
 from explorer.errors import ExplorerError, PresetError
 from explorer.melody import PHRASES, parse_melody, render_melody
-from explorer.models.registry import CHECKPOINT_DIR, DEFAULT_CHECKPOINT
+from explorer.models.registry import CHECKPOINT_DIR
 from explorer.presets import MAX_SEED, Preset, parse_preset
 from explorer.render import preset_latent, render_safe
 
@@ -49,20 +49,7 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
 # model
 
 
-def _checkpoint_names() -> list[str]:
-    names = ui.checkpoints_found().get(FAMILY, [])
-    return names or [DEFAULT_CHECKPOINT[FAMILY]]
-
-
-names = _checkpoint_names()
-checkpoint = st.sidebar.selectbox("GAN checkpoint", names, key="gan_checkpoint") if len(names) > 1 else names[0]
-try:
-    model = ui.get_model(FAMILY, checkpoint)
-except ExplorerError as exc:
-    ui.show_error(exc, context=f"The GAN checkpoint `{checkpoint}` could not be loaded")
-    st.info("The other pages still work. Train a GAN with `python -m explorer train gan --data data/synth "
-            "--out checkpoints/gan-synth-v1` or restore the shipped file.", icon=":material/info:")
-    st.stop()
+model, checkpoint = ui.model_from_sidebar(FAMILY)
 
 LO, HI = model.pitch_range
 directions = model.directions
