@@ -148,6 +148,11 @@ class _Decoder(nn.Module):
             self.combs = nn.Embedding(n_pitch, self.k * N_BINS)
             nn.init.normal_(self.combs.weight, std=0.01)
             self.depth = nn.Conv1d(h, self.k * N_BINS, 1)
+        # optional: a learned feature per frame position: every note starts at frame 0, so
+        # onsets and the shape of the first frames can be sharp without the coarse 8-frame
+        # bottleneck having to draw them
+        if c.get("time_emb"):
+            self.time = nn.Parameter(torch.zeros(1, h, c["n_frames"]))
 
     def forward(self, z: torch.Tensor, emb: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
         """z : Tensor[B x L]; emb : Tensor[B x E]; pidx : LongTensor[B] -> Tensor[B x 513 x T]"""
@@ -155,6 +160,8 @@ class _Decoder(nn.Module):
         h = torch.nn.functional.gelu(self.inp(torch.cat([z, emb], dim=1))).view(-1, self.h, self.t0)
         for conv, b in zip(self.up, biases):
             h = torch.nn.functional.gelu(conv(h) + b[..., None])
+        if hasattr(self, "time"):
+            h = h + self.time
         h = torch.nn.functional.gelu(self.smooth(h) + biases[-1][..., None])
         out = self.out(h) + self.template(pidx)[..., None]
         if self.k:
@@ -190,12 +197,14 @@ class VAENet(nn.Module):
 
 def build_model(config: dict[str, Any]) -> VAENet:
     """The one way to build the network (training, loading, tests)."""
-    c = {**DEFAULT_CONFIG, "comb_bases": 0, **config}  # configs written before comb_bases: none
+    c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, **config}  # older configs: options off
     for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
         if not isinstance(c[key], int) or c[key] <= 0:
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if not isinstance(c["comb_bases"], int) or not 0 <= c["comb_bases"] <= 16:
         raise CheckpointError(f"VAE config has an invalid comb_bases: {c['comb_bases']!r}")
+    if not isinstance(c["time_emb"], bool):
+        raise CheckpointError(f"VAE config has an invalid time_emb: {c['time_emb']!r}")
     if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:
         raise CheckpointError("VAE config does not match this app's STFT settings")
     return VAENet(c)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 import math
@@ -155,13 +156,45 @@ def split(n: int, val_mod: int) -> tuple[np.ndarray, np.ndarray]:
 # loss
 
 
-def vae_loss(x, x_hat, mu, logvar, *, beta: float, hp: dict[str, Any]):
-    """(loss, mse, kl) for a batch; x, x_hat: Tensor[B x 513 x T] standardised."""
+@functools.lru_cache(maxsize=2)
+def _mel_basis(sr: int, n_fft: int) -> torch.Tensor:
+    import librosa
+
+    from explorer.models.vae_eval import N_MELS
+
+    return torch.from_numpy(librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)).float()
+
+
+def mel_db(x: torch.Tensor, *, config: dict[str, Any], top: torch.Tensor | None = None):
+    """Standardised log|S| [B x 513 x T] -> (log-mel power dB [B x 128 x T] floored at 80 dB below
+    each note's loudest band, that top [B]): the representation ``eval``'s recon_db is measured in."""
+    from explorer.models.vae_eval import FLOOR_DB
+
+    power = torch.exp(2.0 * (x * config["feat_std"] + config["feat_mean"]))
+    db = 10.0 * torch.log10(torch.einsum("mf,bft->bmt", _mel_basis(config["sr"], config["n_fft"]), power)
+                            .clamp_min(1e-12))
+    if top is None:
+        top = db.detach().amax(dim=(1, 2))
+    return torch.maximum(db, (top - FLOOR_DB)[:, None, None]), top
+
+
+def vae_loss(x, x_hat, mu, logvar, *, beta: float, hp: dict[str, Any], config: dict[str, Any] | None = None):
+    """(loss, mse, kl) for a batch; x, x_hat: Tensor[B x 513 x T] standardised.
+
+    With ``hp["mel_weight"]`` the reconstruction term also has the mean absolute log-mel error
+    in dB (what eval's recon_db measures): the log|S| MSE alone fits each bin's mean log, which
+    under-estimates the power a mel band sums (about 1 dB low in eval), and squares errors that
+    eval only counts once.
+    """
     mse = (x_hat - x).pow(2).mean()
     kl_dim = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).mean(0)  # nats per dim, batch mean
     kl = kl_dim.sum()
     kl_fb = torch.clamp(kl_dim, min=hp["free_bits"]).sum()
-    return hp["recon_weight"] * mse + beta * hp["beta"] * kl_fb, mse, kl
+    recon = hp["recon_weight"] * mse
+    if hp.get("mel_weight") and config is not None:
+        target, top = mel_db(x, config=config)
+        recon = recon + hp["mel_weight"] * (mel_db(x_hat, config=config, top=top)[0] - target).abs().mean()
+    return recon + beta * hp["beta"] * kl_fb, mse, kl
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,18 +227,21 @@ def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, 
              batch: int = 128) -> dict[str, float]:
     """Held-out figures with the posterior mean: mse, dB error of log|S| (mean abs), KL, active units."""
     net.eval()
-    mses, errs, kls, mus = [], [], [], []
+    mses, errs, mels, kls, mus = [], [], [], [], []
     for i in range(0, len(feats), batch):
         x = (feats[i : i + batch].float() - config["feat_mean"]) / config["feat_std"]
         x_hat, mu, logvar = net(x, pidx[i : i + batch], sample=False)
         mses.append((x_hat - x).pow(2).mean((1, 2)))
         errs.append(((x_hat - x).abs() * config["feat_std"] * 20 / math.log(10)).mean((1, 2)))  # dB
+        target, top = mel_db(x, config=config)
+        mels.append((mel_db(x_hat, config=config, top=top)[0] - target).abs().mean((1, 2)))
         kls.append(0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(1))
         mus.append(mu)
     net.train()
     mu = torch.cat(mus)
     active = int((mu.var(0) > 0.01).sum()) if len(mu) > 1 else 0
     return {"val_mse": float(torch.cat(mses).mean()), "val_logmag_db": float(torch.cat(errs).mean()),
+            "val_mel_db": float(torch.cat(mels).mean()),
             "val_kl": float(torch.cat(kls).mean()), "active_units": active}
 
 
@@ -268,7 +304,7 @@ def main(args) -> None:
         x = (feats[b].float() - config["feat_mean"]) / config["feat_std"]
         beta = min(1.0, step / max(hp["warmup_steps"], 1))
         x_hat, mu, logvar = model(x, pidx[b])
-        loss, mse, kl = vae_loss(x, x_hat, mu, logvar, beta=beta, hp=hp)
+        loss, mse, kl = vae_loss(x, x_hat, mu, logvar, beta=beta, hp=hp, config=config)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)

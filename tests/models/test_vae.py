@@ -119,6 +119,19 @@ def test_configs_without_comb_bases_load_as_before(tmp_path):
         vae.build_model({**vae.TINY_CONFIG, "comb_bases": -1})
 
 
+def test_time_embedding_option():
+    """time_emb adds one learned feature per frame position; off in configs that lack it."""
+    assert not hasattr(vae.build_model(vae.TINY_CONFIG).decoder, "time")
+    net = vae.build_model({**vae.TINY_CONFIG, "time_emb": True})
+    assert net.decoder.time.shape == (1, vae.TINY_CONFIG["hidden"], vae.N_FRAMES)
+    with torch.no_grad():
+        net.decoder.time.normal_()
+        x = net.decode(torch.zeros(2, vae.TINY_CONFIG["latent_dim"]), torch.tensor([10, 20]))
+    assert x.shape == (2, vae.N_BINS, vae.N_FRAMES) and torch.isfinite(x).all()
+    with pytest.raises(CheckpointError, match="time_emb"):
+        vae.build_model({**vae.TINY_CONFIG, "time_emb": "yes"})
+
+
 @pytest.mark.parametrize("midi", [36, 60, 84])
 def test_pitch_locked_griffin_lim_is_consistent(midi):
     """Known answer: a harmonic tone's own |STFT| comes back with spectral convergence < 0.12

@@ -65,3 +65,29 @@ def test_torchrun_two_cpu_processes(tiny_data, tmp_path):
     assert "world size 2" in proc.stdout
     assert proc.stdout.count("done:") == 1  # rank 0 alone writes
     assert vae.load(f"{out}.pt").card["steps"] == 6
+
+
+def test_training_mel_loss_matches_eval_measure():
+    """The mel term of the loss is eval's recon_db measure (same bands, floor and dB), and it
+    is zero for a perfect reconstruction and grows with a level error."""
+    import numpy as np
+    import torch
+
+    from explorer.models import vae_eval, vae_train
+
+    config = {**vae.TINY_CONFIG, "feat_mean": -4.0, "feat_std": 2.0}
+    rng = np.random.default_rng(0)
+    logmag = rng.normal(-4.0, 2.0, size=(2, vae.N_BINS, vae.N_FRAMES)).astype(np.float32)
+    x = (torch.from_numpy(logmag) - config["feat_mean"]) / config["feat_std"]
+    ours, top = vae_train.mel_db(x, config=config)
+    theirs, top_eval = vae_eval._mel_db(logmag)
+    np.testing.assert_allclose(ours.numpy(), theirs, atol=1e-3)
+    np.testing.assert_allclose(top.numpy(), top_eval, atol=1e-3)
+    hp = {**vae_train.TRAIN, "mel_weight": 1.0, "recon_weight": 0.0, "beta": 0.0}
+    zero = torch.zeros(2, 3)
+    same, _, _ = vae_train.vae_loss(x, x, zero, zero, beta=1.0, hp=hp, config=config)
+    assert float(same) == pytest.approx(0.0, abs=1e-6)
+    louder = x + 0.5 * np.log(10.0) / config["feat_std"]  # every bin +10 dB (log|S| + ln(10)/2)
+    off, _, _ = vae_train.vae_loss(x, louder, zero, zero, beta=1.0, hp=hp, config=config)
+    # +10 dB everywhere except where both sit on the floor
+    assert 4.0 < float(off) <= 10.0 + 1e-3
