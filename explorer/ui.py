@@ -154,6 +154,46 @@ def current_preset(family: str) -> dict | None:
     return st.session_state.get(f"current_{family}")
 
 
+def preset_controls(preset, *, key: str, on_load: Callable[[], None], caption: str) -> None:
+    """Save/load buttons for the sound a page plays (it is also remembered for the Interpolation
+    page). The upload lands in ``st.session_state[key + "_preset_file"]`` and ``on_load`` parses
+    it, putting any error in ``st.session_state[key + "_preset_error"]`` (shown here)."""
+    remember_current(preset)
+    save, load = st.columns(2)
+    save.download_button("Save preset", preset.to_json(), file_name=f"{key}-preset.json", mime="application/json",
+                         key=f"{key}_preset_dl", icon=":material/bookmark:")
+    load.file_uploader("Load preset", type=["json"], key=f"{key}_preset_file", on_change=on_load,
+                       max_upload_size=1)
+    if f"{key}_preset_error" in st.session_state:
+        show_error(st.session_state[f"{key}_preset_error"], context="The preset could not be loaded")
+    st.caption(caption)
+
+
+def preset_from_upload(model, *, key: str):
+    """The preset uploaded by :func:`preset_controls` for ``model``'s page, checked against the
+    model: (preset, z float32 [latent_dim]) or None (no file, or an error stored for the page)."""
+    from explorer.errors import PresetError
+    from explorer.presets import parse_preset
+    from explorer.render import preset_latent
+
+    upload = st.session_state.get(f"{key}_preset_file")
+    st.session_state.pop(f"{key}_preset_error", None)
+    if upload is None:
+        return None
+    try:
+        preset = parse_preset(upload.getvalue())
+        if preset.model != model.name:
+            raise PresetError(f"this preset is for the {preset.model.upper()} model, not the {model.name.upper()}")
+        z = preset_latent(model, preset)
+        lo, hi = model.pitch_range
+        if preset.pitch is not None and not lo <= preset.pitch <= hi:
+            raise PresetError(f"preset pitch {preset.pitch} is outside MIDI {lo}..{hi}")
+    except ExplorerError as exc:
+        st.session_state[f"{key}_preset_error"] = exc
+        return None
+    return preset, z
+
+
 def preset_uploader(label: str, *, key: str):
     """A preset JSON upload; returns the parsed :class:`Preset` or None (errors shown, not raised)."""
     from explorer.presets import parse_preset

@@ -7,9 +7,9 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
-from explorer.errors import ExplorerError, PresetError
-from explorer.presets import MAX_SEED, Preset, parse_preset
-from explorer.render import preset_latent, render_safe
+from explorer.errors import ExplorerError
+from explorer.presets import MAX_SEED, Preset
+from explorer.render import render_safe
 
 FAMILY = "vae"
 Z_MAX = 3.0  # slider range: +-3 standard deviations of the prior
@@ -99,22 +99,12 @@ def _on_upload() -> None:
 
 
 def _on_preset() -> None:
-    upload = st.session_state.get("vae_preset_file")
-    st.session_state.pop("vae_preset_error", None)
-    if upload is None:
+    loaded = ui.preset_from_upload(model, key=FAMILY)
+    if loaded is None:
         return
-    try:
-        preset = parse_preset(upload.getvalue())
-        if preset.model != FAMILY:
-            raise PresetError(f"this preset is for the {preset.model.upper()} model, not the VAE")
-        z = preset_latent(model, preset)
-        if preset.pitch is not None:
-            if not LO <= preset.pitch <= HI:
-                raise PresetError(f"preset pitch {preset.pitch} is outside MIDI {LO}..{HI}")
-            st.session_state["vae_pitch"] = int(preset.pitch)
-    except ExplorerError as exc:
-        st.session_state["vae_preset_error"] = exc
-        return
+    preset, z = loaded
+    if preset.pitch is not None:
+        st.session_state["vae_pitch"] = int(preset.pitch)
     if preset.seed is not None:
         st.session_state["vae_seed"] = int(preset.seed)
     _set_latent(z)
@@ -180,13 +170,8 @@ with right:
 
     preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(float(v), 4) for v in z],
                     seed=int(st.session_state.get("vae_seed", 0)))
-    p1, p2 = st.columns(2)
-    p1.download_button("Save preset", preset.to_json(), file_name="vae-preset.json", mime="application/json",
-                       key="vae_preset_dl", icon=":material/bookmark:")
-    p2.file_uploader("Load preset", type=["json"], key="vae_preset_file", on_change=_on_preset)
-    if "vae_preset_error" in st.session_state:
-        ui.show_error(st.session_state["vae_preset_error"], context="The preset could not be loaded")
-    st.caption("The page link (URL) holds the same state: share it to reproduce this sound exactly.")
+    ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
+                       caption="The page link (URL) holds the same state: share it to reproduce this sound exactly.")
 
 st.divider()
 st.subheader("Encode your own sound")

@@ -7,11 +7,11 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
-from explorer.errors import ExplorerError, PresetError
+from explorer.errors import ExplorerError
 from explorer.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
-from explorer.presets import MAX_SEED, Preset, parse_preset
-from explorer.render import preset_latent, render_safe
+from explorer.presets import MAX_SEED, Preset
+from explorer.render import render_safe
 
 FAMILY = "gan"
 D_MAX = 3.0  # direction sliders: +-3 standard deviations along each principal direction
@@ -84,24 +84,14 @@ def _on_phrase() -> None:
 
 
 def _on_preset() -> None:
-    upload = st.session_state.get("gan_preset_file")
-    st.session_state.pop("gan_preset_error", None)
-    if upload is None:
+    loaded = ui.preset_from_upload(model, key=FAMILY)
+    if loaded is None:
         return
-    try:
-        preset = parse_preset(upload.getvalue())
-        if preset.model != FAMILY:
-            raise PresetError(f"this preset is for the {preset.model.upper()} model, not the GAN")
-        z = preset_latent(model, preset)
-        if preset.pitch is not None and not LO <= preset.pitch <= HI:
-            raise PresetError(f"preset pitch {preset.pitch} is outside MIDI {LO}..{HI}")
-        amounts = preset.extra.get("directions")
-        if not (isinstance(amounts, list) and len(amounts) == K
-                and all(isinstance(a, (int, float)) and abs(a) <= D_MAX for a in amounts)):
-            amounts = [0.0] * K
-    except ExplorerError as exc:
-        st.session_state["gan_preset_error"] = exc
-        return
+    preset, z = loaded
+    amounts = preset.extra.get("directions")
+    if not (isinstance(amounts, list) and len(amounts) == K
+            and all(isinstance(a, (int, float)) and abs(a) <= D_MAX for a in amounts)):
+        amounts = [0.0] * K
     if preset.pitch is not None:
         st.session_state["gan_pitch"] = int(preset.pitch)
     seed = preset.seed if preset.seed is not None else DEFAULT_SEED
@@ -189,14 +179,9 @@ with right:
 
     preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(v, 5) for v in z_key],
                     seed=int(seed), extra={"directions": [round(float(a), 3) for a in amounts]} if K else {})
-    ui.remember_current(preset)
-    p1, p2 = st.columns(2)
-    p1.download_button("Save preset", preset.to_json(), file_name="gan-preset.json", mime="application/json",
-                       key="gan_preset_dl", icon=":material/bookmark:")
-    p2.file_uploader("Load preset", type=["json"], key="gan_preset_file", on_change=_on_preset)
-    if "gan_preset_error" in st.session_state:
-        ui.show_error(st.session_state["gan_preset_error"], context="The preset could not be loaded")
-    st.caption("The page link (URL) holds the seed, pitch and sliders: share it to reproduce this sound exactly.")
+    ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
+                       caption="The page link (URL) holds the seed, pitch and sliders: share it to reproduce "
+                               "this sound exactly.")
 
 st.divider()
 st.subheader("Play a melody with this timbre")

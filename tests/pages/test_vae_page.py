@@ -138,6 +138,19 @@ def test_preset_load_and_bad_preset(checkpoints):
     at.file_uploader(key="vae_preset_file").set_value(("w.json", json.dumps(wrong).encode(), "application/json")).run()
     assert not at.exception
     assert at.error and "preset" in at.error[0].value.lower()
+    gan = {**good, "model": "gan"}
+    at.file_uploader(key="vae_preset_file").set_value(("g.json", json.dumps(gan).encode(), "application/json")).run()
+    assert not at.exception
+    assert at.error and "for the GAN model, not the VAE" in at.error[0].value
+
+
+def test_current_sound_is_offered_to_the_interpolation_page(checkpoints):
+    """The VAE page records what it plays, so Interpolation's "current sound" endpoint can use it."""
+    at = _run()
+    at.slider(key="vae_pitch").set_value(62).run()
+    current = at.session_state["current_vae"]
+    assert current["model"] == "vae" and current["pitch"] == 62
+    assert np.allclose(current["latent"], _latent(at), atol=1e-4)
 
 
 class _Evil:
