@@ -8,54 +8,33 @@ temporary checkpoints folder (so the tests never need the trained weights).
 from __future__ import annotations
 
 import json
-import pickle
-from pathlib import Path
 
-import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer.models import gan, registry
-from explorer.models.checkpoint import save_checkpoint
+from tests.pages.apptest import (
+    assert_broken_checkpoint_is_reported,
+    assert_healthy,
+    run_page,
+    use_checkpoints,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "2_GAN.py")
-TIMEOUT = 120
-
-
-def _debug_checkpoint(folder: Path) -> None:
-    m = gan.debug_model()
-    state = {f"generator.{k}": v for k, v in m.generator.state_dict().items()}
-    state.update(gan.directions_state(m.directions))
-    save_checkpoint(folder / "gan-synth-v1.pt", family="gan", config=m.config, state=state, card={"note": "debug"})
+PAGE = "2_GAN.py"
 
 
 @pytest.fixture
 def checkpoints(tmp_path, monkeypatch):
     """The real checkpoints folder when the shipped GAN exists, else a temporary one with a debug GAN."""
-    if not (registry.CHECKPOINT_DIR / "gan-synth-v1.pt").exists():
-        _debug_checkpoint(tmp_path)
-        monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield registry.CHECKPOINT_DIR
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    yield from use_checkpoints("gan", tmp_path, monkeypatch)
 
 
 def _run(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page(PAGE, **query)
 
 
 def _healthy(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert at.get("audio"), "no audio player"
-    assert at.get("plotly_chart"), "no chart"
+    assert_healthy(at)
 
 
 def _directions(at: AppTest) -> list:
@@ -150,31 +129,13 @@ def _saved_preset(at: AppTest) -> str:
     from explorer.presets import Preset
 
     seed, pitch = at.number_input(key="gan_seed").value, at.slider(key="gan_pitch").value
-    model = gan.load(registry.CHECKPOINT_DIR / "gan-synth-v1.pt")
+    model = gan.load(registry.CHECKPOINT_DIR / f"{registry.DEFAULT_CHECKPOINT['gan']}.pt")
     amounts = [s.value for s in _directions(at)]
     z = model.move(model.sample_latent(1, seed)[0], amounts)
     return Preset(model="gan", pitch=pitch, latent=[float(v) for v in z], seed=seed,
                   extra={"directions": amounts}).to_json()
 
 
-class _Evil:
-    def __reduce__(self):
-        return (print, ("pwned",))
-
-
 @pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
 def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
-    if kind == "malicious":
-        (tmp_path / "gan-synth-v1.pt").write_bytes(pickle.dumps({"x": _Evil()}))
-    elif kind == "truncated":
-        _debug_checkpoint(tmp_path)
-        data = (tmp_path / "gan-synth-v1.pt").read_bytes()
-        (tmp_path / "gan-synth-v1.pt").write_bytes(data[: len(data) // 2])
-    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = _run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.error and "could not be loaded" in at.error[0].value
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    assert_broken_checkpoint_is_reported(PAGE, "gan", kind, tmp_path, monkeypatch)

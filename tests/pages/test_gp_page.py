@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from tests.pages.apptest import assert_healthy, clear_caches, run_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "3_GP.py")
@@ -20,26 +21,18 @@ TIMEOUT = 120
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    clear_caches()
     yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    clear_caches()
 
 
 def run(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page("3_GP.py", **query)
 
 
 def healthy(at: AppTest, *, errors_ok: bool = False) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    if not errors_ok:
-        assert not at.error, [e.value for e in at.error]
-    assert at.get("audio"), "no audio player"
-    assert len(at.get("plotly_chart")) >= 3, "rainbowgram, spectrum and kernel plots expected"
+    """Rainbowgram, spectrum and kernel plots expected."""
+    assert_healthy(at, min_charts=3, errors_ok=errors_ok)
 
 
 def audio_url(at: AppTest, index: int = 0) -> str:

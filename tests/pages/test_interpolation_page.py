@@ -1,27 +1,21 @@
 """AppTest of pages/4_Interpolation.py: every model, both methods, bad links, sample pack."""
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.models.registry import available_checkpoints
+from tests.pages.apptest import assert_healthy, run_page
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "4_Interpolation.py")
 READY = [f for f, names in available_checkpoints().items() if names]
 
 
 def _app(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page("4_Interpolation.py", **query)
 
 
 def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert at.get("audio") and at.get("plotly_chart")
+    assert_healthy(at)
 
 
 @pytest.mark.parametrize("family", READY)

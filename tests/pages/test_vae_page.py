@@ -9,56 +9,34 @@ from __future__ import annotations
 
 import io
 import json
-import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from explorer.models import registry
-from explorer.models.checkpoint import save_checkpoint
+from tests.pages.apptest import (
+    assert_broken_checkpoint_is_reported,
+    assert_healthy,
+    run_page,
+    use_checkpoints,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "1_VAE.py")
-TIMEOUT = 120
-
-
-def _debug_checkpoint(folder: Path) -> None:
-    from explorer.models.vae import debug_model
-
-    m = debug_model()
-    save_checkpoint(folder / "vae-synth-v1.pt", family="vae", config=m.config, state=m.net.state_dict(),
-                    card={"note": "debug"})
+PAGE = "1_VAE.py"
 
 
 @pytest.fixture
 def checkpoints(tmp_path, monkeypatch):
     """The real checkpoints folder when the shipped VAE exists, else a temporary one with a debug VAE."""
-    if not (registry.CHECKPOINT_DIR / "vae-synth-v1.pt").exists():
-        _debug_checkpoint(tmp_path)
-        monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield registry.CHECKPOINT_DIR
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    yield from use_checkpoints("vae", tmp_path, monkeypatch)
 
 
 def _run(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page(PAGE, **query)
 
 
 def _healthy(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert at.get("audio"), "no audio player"
-    assert at.get("plotly_chart"), "no chart"
+    assert_healthy(at)
 
 
 def _latent(at: AppTest) -> np.ndarray:
@@ -153,24 +131,6 @@ def test_current_sound_is_offered_to_the_interpolation_page(checkpoints):
     assert np.allclose(current["latent"], _latent(at), atol=1e-4)
 
 
-class _Evil:
-    def __reduce__(self):
-        return (print, ("pwned",))
-
-
 @pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
 def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
-    if kind == "malicious":
-        (tmp_path / "vae-synth-v1.pt").write_bytes(pickle.dumps({"x": _Evil()}))
-    elif kind == "truncated":
-        _debug_checkpoint(tmp_path)
-        data = (tmp_path / "vae-synth-v1.pt").read_bytes()
-        (tmp_path / "vae-synth-v1.pt").write_bytes(data[: len(data) // 2])
-    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = _run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.error and "could not be loaded" in at.error[0].value
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    assert_broken_checkpoint_is_reported(PAGE, "vae", kind, tmp_path, monkeypatch)

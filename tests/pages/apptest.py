@@ -1,0 +1,89 @@
+"""What the page tests share: running a page under AppTest, the health check, and checkpoint
+folders (the shipped checkpoint when it exists, else a tiny debug model's; broken ones)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from explorer.models import registry
+from explorer.models.checkpoint import save_checkpoint
+
+PAGES = Path(__file__).resolve().parents[2] / "pages"
+TIMEOUT = 120
+
+
+def run_page(page: str, **query: str) -> AppTest:
+    """Run ``pages/<page>`` once, opened with the given URL query parameters."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def assert_healthy(at: AppTest, *, min_charts: int = 1, errors_ok: bool = False) -> None:
+    """No exception, no error panel (unless ``errors_ok``), a player and the charts."""
+    assert not at.exception, [e.value for e in at.exception]
+    if not errors_ok:
+        assert not at.error, [e.value for e in at.error]
+    assert at.get("audio"), "no audio player"
+    assert len(at.get("plotly_chart")) >= min_charts, f"fewer than {min_charts} chart(s)"
+
+
+def clear_caches() -> None:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def debug_checkpoint(family: str, folder: Path) -> Path:
+    """The tiny debug model of ``family`` saved under the family's default checkpoint name."""
+    from explorer.models import gan, vae
+
+    path = Path(folder) / f"{registry.DEFAULT_CHECKPOINT[family]}.pt"
+    if family == "vae":
+        m = vae.debug_model()
+        state = m.net.state_dict()
+    else:
+        m = gan.debug_model()
+        state = {f"generator.{k}": v for k, v in m.generator.state_dict().items()}
+        state.update(gan.directions_state(m.directions))
+    save_checkpoint(path, family=family, config=m.config, state=state, card={"note": "debug"})
+    return path
+
+
+def use_checkpoints(family: str, tmp_path: Path, monkeypatch):
+    """Fixture body: the real checkpoints folder when ``family``'s shipped checkpoint exists,
+    else a temporary one with its debug model; fresh caches around the test."""
+    if not (registry.CHECKPOINT_DIR / f"{registry.DEFAULT_CHECKPOINT[family]}.pt").exists():
+        debug_checkpoint(family, tmp_path)
+        monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    clear_caches()
+    yield registry.CHECKPOINT_DIR
+    clear_caches()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (print, ("pwned",))
+
+
+def assert_broken_checkpoint_is_reported(page: str, family: str, kind: str, tmp_path: Path, monkeypatch) -> None:
+    """A missing, malicious (pickle that would run code) or truncated default checkpoint gives
+    the page a clear error and no exception."""
+    path = Path(tmp_path) / f"{registry.DEFAULT_CHECKPOINT[family]}.pt"
+    if kind == "malicious":
+        path.write_bytes(pickle.dumps({"x": _Evil()}))
+    elif kind == "truncated":
+        data = debug_checkpoint(family, tmp_path).read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", Path(tmp_path))
+    clear_caches()
+    try:
+        at = run_page(page)
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.error and "could not be loaded" in at.error[0].value
+    finally:
+        clear_caches()
