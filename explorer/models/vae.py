@@ -153,6 +153,14 @@ class _Decoder(nn.Module):
         # bottleneck having to draw them
         if c.get("time_emb"):
             self.time = nn.Parameter(torch.zeros(1, h, c["n_frames"]))
+        # optional: a pitch track drawn from the code (vibrato + onset glide, see pitch_track) that
+        # bends the per-pitch template and combs over time, so harmonics can wobble as played
+        # instead of being smeared into a band by a model that can only draw straight lines
+        if c.get("vibrato"):
+            self.vib = nn.Linear(c["latent_dim"] + e, 6)
+            nn.init.zeros_(self.vib.weight)
+            nn.init.zeros_(self.vib.bias)
+            self.frame_s = c["hop_length"] / c["sr"]
 
     def forward(self, z: torch.Tensor, emb: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
         """z : Tensor[B x L]; emb : Tensor[B x E]; pidx : LongTensor[B] -> Tensor[B x 513 x T]"""
@@ -163,12 +171,49 @@ class _Decoder(nn.Module):
         if hasattr(self, "time"):
             h = h + self.time
         h = torch.nn.functional.gelu(self.smooth(h) + biases[-1][..., None])
-        out = self.out(h) + self.template(pidx)[..., None]
+        harmonic = self.template(pidx)[..., None]  # [B x F x 1]
         if self.k:
             combs = self.combs(pidx).view(-1, self.k, N_BINS, 1)  # [B x K x F x 1]
             depth = self.depth(h).view(-1, self.k, N_BINS, h.shape[-1])  # [B x K x F x T]
-            out = out + (combs * depth).sum(1)
-        return out
+            harmonic = harmonic + (combs * depth).sum(1)
+        if hasattr(self, "vib"):
+            cents = pitch_track(self.vib(torch.cat([z, emb], dim=1)), n_frames=h.shape[-1], frame_s=self.frame_s)
+            harmonic = warp_frequency(harmonic.expand(-1, -1, h.shape[-1]), 2.0 ** (cents / 1200.0))
+        return self.out(h) + harmonic
+
+
+def pitch_track(params: torch.Tensor, *, n_frames: int, frame_s: float) -> torch.Tensor:
+    """A note's pitch deviation over time, cents [B x T], from 6 raw numbers per note [B x 6].
+
+    cents(t) = ramp(t / delay)^2 * 10 (a sin(2 pi rate t) + b cos(2 pi rate t))   vibrato
+               + 10 g exp(-t / glide_time)                                         onset scoop/blip
+    with rate = 4 + 3 sigmoid(.) Hz, delay = 0.05 + 0.75 sigmoid(.) s, glide_time = 0.02 +
+    0.15 sigmoid(.) s: the shape of a player's vibrato, so a few numbers of the code draw it.
+    All-zero params (the initial state) give a flat track.
+    """
+    a, b, rate, delay, g, glide_time = params.unbind(dim=1)
+    t = torch.arange(n_frames, dtype=params.dtype, device=params.device) * frame_s  # s [T]
+    rate = 4.0 + 3.0 * torch.sigmoid(rate)
+    delay = 0.05 + 0.75 * torch.sigmoid(delay)
+    glide_time = 0.02 + 0.15 * torch.sigmoid(glide_time)
+    w = 2.0 * torch.pi * rate[:, None] * t
+    onset = (t / delay[:, None]).clamp(max=1.0) ** 2
+    vibrato = onset * 10.0 * (a[:, None] * torch.sin(w) + b[:, None] * torch.cos(w))
+    return vibrato + 10.0 * g[:, None] * torch.exp(-t / glide_time[:, None])
+
+
+def warp_frequency(spec: torch.Tensor, ratio: torch.Tensor) -> torch.Tensor:
+    """Spectrogram frames [B x F x T] each stretched along frequency by ratio [B x T].
+
+    out[b, f, t] = spec[b, f / ratio[b, t], t] (linear interpolation between bins; the top bin
+    is held beyond the end), so a peak at bin k moves to bin k * ratio.
+    """
+    F = spec.shape[1]
+    src = (torch.arange(F, dtype=spec.dtype, device=spec.device)[None, :, None] / ratio[:, None, :]).clamp(0, F - 1)
+    i0 = src.floor().clamp(max=F - 2)
+    idx = i0.long()
+    lo, hi = spec.gather(1, idx), spec.gather(1, idx + 1)
+    return lo + (src - i0) * (hi - lo)
 
 
 class VAENet(nn.Module):
@@ -197,14 +242,15 @@ class VAENet(nn.Module):
 
 def build_model(config: dict[str, Any]) -> VAENet:
     """The one way to build the network (training, loading, tests)."""
-    c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, **config}  # older configs: options off
+    c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, "vibrato": False, **config}  # older: options off
     for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
         if not isinstance(c[key], int) or c[key] <= 0:
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if not isinstance(c["comb_bases"], int) or not 0 <= c["comb_bases"] <= 16:
         raise CheckpointError(f"VAE config has an invalid comb_bases: {c['comb_bases']!r}")
-    if not isinstance(c["time_emb"], bool):
-        raise CheckpointError(f"VAE config has an invalid time_emb: {c['time_emb']!r}")
+    for key in ("time_emb", "vibrato"):
+        if not isinstance(c[key], bool):
+            raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:
         raise CheckpointError("VAE config does not match this app's STFT settings")
     return VAENet(c)

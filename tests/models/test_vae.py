@@ -173,3 +173,42 @@ def test_encode_sound_estimates_pitch_and_encodes():
 def test_encode_sound_bad_upload(data):
     with pytest.raises(AudioLoadError):
         vae.encode_sound(vae.debug_model(), data)
+
+
+def test_warp_frequency_moves_a_peak_by_the_ratio():
+    spec = torch.zeros(1, vae.N_BINS, 3)
+    spec[0, 100] = 1.0
+    spec[0, 200] = 0.5
+    ratio = torch.tensor([[1.0, 1.1, 0.5]])  # one per frame
+    out = vae.warp_frequency(spec, ratio)
+    assert out.shape == spec.shape
+    torch.testing.assert_close(out[..., 0], spec[..., 0])  # ratio 1: unchanged
+    assert sorted(torch.topk(out[0, :, 1], 2).indices.tolist()) == [110, 220]
+    assert sorted(torch.topk(out[0, :, 2], 2).indices.tolist()) == [50, 100]
+
+
+def test_pitch_track_is_flat_at_start_and_draws_a_vibrato():
+    flat = vae.pitch_track(torch.zeros(2, 6), n_frames=128, frame_s=0.016)
+    assert flat.shape == (2, 128) and float(flat.abs().max()) == 0.0
+    # a = 3 (30 cents), rate logit 0 (5.5 Hz), delay logit -inf (50 ms), no glide
+    params = torch.tensor([[3.0, 0.0, 0.0, -20.0, 0.0, 0.0]])
+    cents = vae.pitch_track(params, n_frames=128, frame_s=0.016)[0].numpy()
+    assert 29.0 < cents[20:].max() <= 30.0 + 1e-4 and -30.0 - 1e-4 <= cents[20:].min() < -29.0
+    spectrum = np.abs(np.fft.rfft(cents[20:] - cents[20:].mean(), n=4096))
+    assert np.fft.rfftfreq(4096, 0.016)[spectrum.argmax()] == pytest.approx(5.5, abs=0.1)
+
+
+def test_vibrato_option_starts_as_the_plain_decoder_and_learns():
+    """Zero-initialised, the vibrato head changes nothing; its parameters get gradients."""
+    torch.manual_seed(0)
+    plain = vae.build_model(vae.TINY_CONFIG)
+    torch.manual_seed(0)
+    vib = vae.build_model({**vae.TINY_CONFIG, "vibrato": True})
+    vib.load_state_dict({**plain.state_dict(), **{k: v for k, v in vib.state_dict().items() if "vib" in k}})
+    z, pidx = torch.randn(2, vae.TINY_CONFIG["latent_dim"]), torch.tensor([5, 30])
+    with torch.no_grad():
+        plain.decoder.template.weight.normal_()
+        vib.decoder.template.weight.copy_(plain.decoder.template.weight)
+    torch.testing.assert_close(vib.decode(z, pidx), plain.decode(z, pidx), atol=1e-5, rtol=1e-5)
+    vib.decode(z, pidx).pow(2).mean().backward()
+    assert vib.decoder.vib.weight.grad.abs().sum() > 0
