@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps", type=_positive)
     t.add_argument("--smoke-test", action="store_true", help="tiny model, a few steps (for tests)")
     t.add_argument("--resume", action="store_true", help="continue from OUT's last training state")
+    t.add_argument("--init", metavar="NAME_OR_PATH",
+                   help="VAE only: start from this checkpoint's weights (fine-tune it, e.g. on your own sounds)")
 
     e = sub.add_parser("eval", help="measure a model's quality")
     e.add_argument("--model", choices=("vae", "gan", "gp"), required=True)
@@ -234,6 +236,8 @@ def cmd_dataset(args) -> int:
 
 
 def cmd_train(args) -> int:
+    if args.init and args.family != "vae":
+        raise ParameterError("--init (fine-tuning from a checkpoint) is for the VAE")
     train = _require(f"explorer.models.{args.family}_train", f"training the {args.family.upper()}")
     train.main(args)
     return 0

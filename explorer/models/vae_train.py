@@ -245,6 +245,41 @@ def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, 
             "val_kl": float(torch.cat(kls).mean()), "active_units": active}
 
 
+#: Config keys taken from an --init checkpoint (its architecture and feature scaling).
+_INIT_KEYS = ("latent_dim", "hidden", "pitch_emb", "n_down", "comb_bases", "time_emb", "feat_mean", "feat_std",
+              "gl_iters", "log_eps")
+
+
+def _init_from(name, config: dict[str, Any], *, log=print):
+    """Fine-tuning: the network of checkpoint ``name`` (a name in checkpoints/ or a path), with
+    this version's newer options (absent from its config) added in their neutral start state.
+
+    Returns (net, config). A checkpoint that is not a VAE or whose weights do not fit is a
+    :class:`explorer.errors.CheckpointError`.
+    """
+    from explorer.errors import CheckpointError
+    from explorer.models.checkpoint import load_checkpoint
+    from explorer.models.registry import checkpoint_path
+
+    path = checkpoint_path(FAMILY, str(name))
+    ckpt = load_checkpoint(path, family=FAMILY)
+    old = ckpt["config"]
+    config = {**config, **{k: old[k] for k in _INIT_KEYS if k in old}}
+    # structural options the checkpoint predates stay off (as when it loads); the vibrato head,
+    # zero at its start, is added whatever the checkpoint had
+    config.update({k: off for k, off in (("comb_bases", 0), ("time_emb", False)) if k not in old})
+    net = build_model(config)
+    try:
+        missing, unexpected = net.load_state_dict(ckpt["state"], strict=False)
+    except (RuntimeError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{path.name} does not fit this VAE ({str(exc).splitlines()[0][:100]})") from None
+    if unexpected or any(not k.startswith("decoder.vib.") for k in missing):
+        raise CheckpointError(f"{path.name} does not fit this VAE (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    log(f"initialised from {path} ({ckpt.get('card', {}).get('steps', '?')} steps)"
+        + (f"; new and starting neutral: {', '.join(sorted({k.split('.')[1] for k in missing}))}" if missing else ""))
+    return net, config
+
+
 def _state_path(out: Path) -> Path:
     return out.parent / f"{out.name}.resume"
 
@@ -276,7 +311,12 @@ def main(args) -> None:
     log(f"{len(train_idx)} training notes, {len(val_idx)} held out; world size {world}, {threads} thread(s)/process")
 
     torch.manual_seed(hp["seed"])
-    net = build_model(config)
+    init = getattr(args, "init", None)
+    if init:
+        net, config = _init_from(init, config, log=log)
+        config["train"] = {**hp, "init": str(init)}
+    else:
+        net = build_model(config)
     opt = torch.optim.Adam(net.parameters(), lr=hp["lr"])
     step = 0
     state_file = _state_path(out)

@@ -91,3 +91,47 @@ def test_training_mel_loss_matches_eval_measure():
     off, _, _ = vae_train.vae_loss(x, louder, zero, zero, beta=1.0, hp=hp, config=config)
     # +10 dB everywhere except where both sit on the floor
     assert 4.0 < float(off) <= 10.0 + 1e-3
+
+
+def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
+    """--init starts from a checkpoint's weights and settings; a vibrato head it lacks starts
+    neutral, so step 0 decodes exactly as the checkpoint did."""
+    import torch
+
+    from explorer.errors import CheckpointError
+    from explorer.models import vae_train
+    from explorer.models.checkpoint import save_checkpoint
+
+    torch.manual_seed(1)
+    old_config = {**vae.TINY_CONFIG, "hidden": 24, "vibrato": False, "time_emb": False,
+                  "feat_mean": -3.5, "feat_std": 1.7}
+    old = vae.build_model(old_config)
+    base = tmp_path / "base.pt"
+    save_checkpoint(base, family="vae", config={k: v for k, v in old_config.items() if k not in ("vibrato", "time_emb")},
+                    state=old.state_dict(), card={"steps": 123})
+    net, config = vae_train._init_from(base, {**vae.TINY_CONFIG, "vibrato": True}, log=print)
+    assert config["hidden"] == 24 and config["feat_mean"] == -3.5 and config["time_emb"] is False
+    assert config["vibrato"] is True and hasattr(net.decoder, "vib")
+    z, pidx = torch.randn(3, config["latent_dim"]), torch.tensor([0, 20, 60])
+    with torch.no_grad():
+        torch.testing.assert_close(net.decode(z, pidx), old.decode(z, pidx))
+    assert "initialised from" in capsys.readouterr().out
+
+    out = tmp_path / "tuned"
+    vae_train.main(Namespace(data=tiny_data, out=out, steps=2, smoke_test=True, resume=False, init=str(base)))
+    tuned = vae.load(f"{out}.pt")
+    assert tuned.config["hidden"] == 24 and tuned.config["train"]["init"] == str(base)
+
+    wrong = tmp_path / "wrong.pt"
+    save_checkpoint(wrong, family="vae", config={**old_config, "hidden": 32}, state=old.state_dict())
+    with pytest.raises(CheckpointError):
+        vae_train._init_from(wrong, dict(vae.TINY_CONFIG))
+    with pytest.raises(CheckpointError):
+        vae_train._init_from(tmp_path / "missing.pt", dict(vae.TINY_CONFIG))
+
+
+def test_cli_init_is_vae_only(tmp_path, capsys):
+    from explorer.__main__ import main
+
+    assert main(["train", "gan", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--init", "x"]) == 2
+    assert "--init" in capsys.readouterr().err
