@@ -46,7 +46,7 @@ TARGET_RMS = 0.1
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "latent_dim": 24,
-    "hidden": 160,
+    "hidden": 192,
     "pitch_emb": 32,
     "n_down": 4,
     "n_fft": N_FFT,
@@ -60,6 +60,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "feat_std": 1.0,
     "gl_iters": 8,  # fast Griffin-Lim iterations after the pitch-locked start (16: SC 0.108, 8: 0.112)
     "comb_bases": 2,  # K per-pitch combs modulated by the timbre (absent in a config: 0, off)
+    "time_emb": True,  # a learned feature per frame position in the decoder (absent: off)
+    "vibrato": False,  # a pitch track drawn from the code bends the harmonics (absent: off)
 }
 #: A tiny config for tests and the "debug" model (seconds to build, train and render).
 TINY_CONFIG: dict[str, Any] = {**DEFAULT_CONFIG, "latent_dim": 8, "hidden": 32, "pitch_emb": 8, "gl_iters": 4}

@@ -2,12 +2,14 @@
 
 - Features of the whole dataset are computed once (log|STFT|, float16 in RAM, cached under
   ``runs/cache``), so a step is only the network: large batches on a few CPU threads.
-- Loss: lambda * MSE(standardised log|S|) + beta * sum_d max(KL_d, free_bits), with beta
-  warmed up from 0 (against posterior collapse: every latent dimension keeps >= free_bits nats).
+- Loss: lambda * MSE(standardised log|S|) + mu * mean |log-mel error| (dB, what eval scores)
+  + beta * sum_d max(KL_d, free_bits), with beta warmed up from 0 (against posterior collapse:
+  every latent dimension keeps >= free_bits nats).
 - Progress lines every few steps, validation (a fixed random 5 % of the notes held out) and a
   checkpoint at every validation, resumable state (``OUT.resume``), ``--smoke-test``.
 - Several processes: ``torchrun --nproc_per_node=2 -m explorer train vae ...`` (gloo on CPU,
   DistributedDataParallel); rank 0 logs and writes.
+- ``--init NAME``: fine-tune from a checkpoint (e.g. the shipped VAE on a folder of your sounds).
 - At the end: the weights (``OUT.pt``), the config beside them (``OUT.config.json``), the latent
   slider analysis and eval metrics in the model card (``OUT.md``).
 """
@@ -40,16 +42,17 @@ CACHE = Path(os.environ.get("VAE_FEATURE_CACHE", ROOT / "runs" / "cache"))
 
 #: Training hyper-parameters (saved in the config under "train").
 TRAIN: dict[str, Any] = {
-    "steps": 2500,
-    "batch_size": 64,
+    "steps": 10000,
+    "batch_size": 64,  # in all: split over the processes under torchrun
     "lr": 1.5e-3,
-    "lr_final": 1e-4,
-    "recon_weight": 16000.0,  # lambda: weight of the per-element mean squared error
-    "beta": 1.0,
+    "lr_final": 5e-5,
+    "recon_weight": 16000.0,  # lambda: weight of the per-element mean squared error of log|S|
+    "mel_weight": 300.0,  # weight of the mean absolute log-mel error, dB (eval's recon_db)
+    "beta": 0.3,  # KL weight at the end of the warm-up
     "free_bits": 0.25,  # nats per latent dimension
-    "warmup_steps": 400,  # beta ramps 0 -> 1
+    "warmup_steps": 800,  # beta ramps 0 -> beta
     "log_every": 20,
-    "val_every": 250,
+    "val_every": 500,
     "val_mod": 20,  # held-out notes: a fixed random 1/20 (see split)
     "seed": 0,
     "threads": 1,  # on a few shared cores, 2 intra-op threads were 2-10x slower per step

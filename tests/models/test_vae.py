@@ -121,7 +121,7 @@ def test_configs_without_comb_bases_load_as_before(tmp_path):
 
 def test_time_embedding_option():
     """time_emb adds one learned feature per frame position; off in configs that lack it."""
-    assert not hasattr(vae.build_model(vae.TINY_CONFIG).decoder, "time")
+    assert not hasattr(vae.build_model({**vae.TINY_CONFIG, "time_emb": False}).decoder, "time")
     net = vae.build_model({**vae.TINY_CONFIG, "time_emb": True})
     assert net.decoder.time.shape == (1, vae.TINY_CONFIG["hidden"], vae.N_FRAMES)
     with torch.no_grad():
