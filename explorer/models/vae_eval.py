@@ -281,6 +281,8 @@ def card_markdown(card: dict[str, Any], config: dict[str, Any]) -> str:
             lines.append(f"| z{s['dim']} | {s['effect_db']} | {s['label'] or '-'} | {c['brightness']} | "
                          f"{c['attack']} | {c['noisiness']} | {c['sustain']} |")
         lines.append("")
+    if card.get("history"):
+        lines += ["## How it was trained", "", card["history"], ""]
     if card.get("listening"):
         lines += ["## Listening notes", "", card["listening"], ""]
     lines += ["## Config", "", "```json", json.dumps(config, indent=1), "```", ""]
