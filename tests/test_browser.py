@@ -144,6 +144,34 @@ def check_gp_fit_upload(page, shots: Path) -> None:
     assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
+def check_vae_upload(page, shots: Path) -> None:
+    """Upload a note: original and reconstruction players appear. Then a file that is not
+    audio: a clear error, and the page keeps playing."""
+    import numpy as np
+    import soundfile as sf
+
+    t = np.arange(int(1.5 * 16000)) / 16000
+    note = sum(0.3 / k * np.sin(2 * np.pi * 220.0 * k * t) for k in range(1, 8)) * np.exp(-t)
+    good, bad = shots / "note-a3.wav", shots / "not-audio.wav"
+    sf.write(good, note.astype(np.float32), 16000)
+    bad.write_bytes(b"this is not a sound file")
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Sound file").locator('input[type="file"]')
+    before = page.locator("audio[src]").count()
+    uploader.set_input_files(str(good))
+    page.wait_for_function(f"() => document.querySelectorAll('audio[src]').length >= {before + 2}", timeout=180_000)
+    wait_for_app(page)
+    page.get_by_text("Reconstruction (decoded from its code)", exact=False).first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots / "VAE-upload.png"), full_page=True)
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+    uploader.set_input_files(str(bad))
+    page.locator('[data-testid="stAlertContentError"]').filter(has_text="could not be used").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("audio[src]").count() >= 1
+    page.screenshot(path=str(shots / "VAE-bad-upload.png"), full_page=True)
+
+
 def check_link_reproduces_sound(page, browser, server: str) -> None:
     """Change a control, copy the URL, open it in a fresh browser context: the same audio plays."""
     before = page.locator("audio[src]").first.get_attribute("src")
@@ -177,6 +205,8 @@ def test_page_in_browser(server, browser, tmp_path, name, path):
             assert "Latent Audio Explorer" in page.title()
         if name == "GP":
             check_gp_fit_upload(page, shots)
+        if name == "VAE":
+            check_vae_upload(page, shots)
         if name == "Interpolation":
             check_sample_pack_download(page, shots)
             check_link_reproduces_sound(page, browser, server)
