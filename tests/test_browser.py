@@ -130,18 +130,24 @@ def check_sample_pack_download(page, shots: Path) -> None:
     assert {"morph.wav", "path.json", "step_00.wav"} <= names, names
 
 
+def upload_and_expect_players(page, shots: Path, *, uploader: str, path: Path, label: str, shot: str) -> None:
+    """Give ``path`` to the file uploader labelled ``uploader``: two more players and the text
+    ``label`` appear, with no error box."""
+    before = page.locator("audio[src]").count()
+    page.locator('[data-testid="stFileUploader"]').filter(has_text=uploader).locator(
+        'input[type="file"]').set_input_files(str(path))
+    page.wait_for_function(f"() => document.querySelectorAll('audio[src]').length >= {before + 2}", timeout=180_000)
+    wait_for_app(page)
+    page.get_by_text(label, exact=False).first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots / shot), full_page=True)
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+
+
 def check_gp_fit_upload(page, shots: Path) -> None:
     """Upload the bundled example clip to the fitter: original and resynthesis players appear."""
     clip = ROOT / "checkpoints" / "gp" / "examples" / "hello.wav"
-    before = page.locator("audio[src]").count()
-    page.locator('[data-testid="stFileUploader"]').filter(has_text="Clip to fit").locator(
-        'input[type="file"]').set_input_files(str(clip))
-    page.wait_for_function(f"() => document.querySelectorAll('audio[src]').length >= {before + 2}", timeout=180_000)
-    wait_for_app(page)
-    page.get_by_text("GP resynthesis", exact=False).first.wait_for(timeout=30_000)
-    page.screenshot(path=str(shots / "GP-fit.png"), full_page=True)
-    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
+    upload_and_expect_players(page, shots, uploader="Clip to fit", path=clip, label="GP resynthesis", shot="GP-fit.png")
 
 
 def check_vae_upload(page, shots: Path) -> None:
@@ -155,15 +161,9 @@ def check_vae_upload(page, shots: Path) -> None:
     good, bad = shots / "note-a3.wav", shots / "not-audio.wav"
     sf.write(good, note.astype(np.float32), 16000)
     bad.write_bytes(b"this is not a sound file")
+    upload_and_expect_players(page, shots, uploader="Sound file", path=good,
+                              label="Reconstruction (decoded from its code)", shot="VAE-upload.png")
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Sound file").locator('input[type="file"]')
-    before = page.locator("audio[src]").count()
-    uploader.set_input_files(str(good))
-    page.wait_for_function(f"() => document.querySelectorAll('audio[src]').length >= {before + 2}", timeout=180_000)
-    wait_for_app(page)
-    page.get_by_text("Reconstruction (decoded from its code)", exact=False).first.wait_for(timeout=30_000)
-    page.screenshot(path=str(shots / "VAE-upload.png"), full_page=True)
-    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
     uploader.set_input_files(str(bad))
     page.locator('[data-testid="stAlertContentError"]').filter(has_text="could not be used").wait_for(timeout=60_000)
     wait_for_app(page)
