@@ -156,7 +156,7 @@ class _Decoder(nn.Module):
         if c.get("time_emb"):
             self.time = nn.Parameter(torch.zeros(1, h, c["n_frames"]))
         # optional: a pitch track drawn from the code (vibrato + onset glide, see pitch_track) that
-        # bends the per-pitch template and combs over time, so harmonics can wobble as played
+        # stretches the harmonic part (template + combs) frame by frame, so partials can wobble as played
         # instead of being smeared into a band by a model that can only draw straight lines
         if c.get("vibrato"):
             self.vib = nn.Linear(c["latent_dim"] + e, 6)
