@@ -1022,7 +1022,7 @@ class GPModel:
 
     def _render_rows(self, z: np.ndarray, pitch: float | None) -> np.ndarray:
         sqrt_eig, _, groups = self._eigs(pitch)
-        n, sr = self.spec.n_samples, self.sample_rate
+        n = self.spec.n_samples
         if self._grid is not None:
             g = self._grid
             zb = z.reshape(len(z), g.n_blocks, self._m)
