@@ -252,8 +252,8 @@ def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, 
 
 
 #: Config keys taken from an --init checkpoint (its architecture and feature scaling).
-_INIT_KEYS = ("latent_dim", "hidden", "pitch_emb", "n_down", "comb_bases", "time_emb", "feat_mean", "feat_std",
-              "gl_iters", "log_eps")
+_INIT_KEYS = ("latent_dim", "hidden", "pitch_emb", "n_down", "comb_bases", "time_emb", "vibrato", "feat_mean",
+              "feat_std", "gl_iters", "log_eps")
 
 
 def _init_from(name, config: dict[str, Any], *, log=print):
@@ -271,8 +271,8 @@ def _init_from(name, config: dict[str, Any], *, log=print):
     ckpt = load_checkpoint(path, family=FAMILY)
     old = ckpt["config"]
     config = {**config, **{k: old[k] for k in _INIT_KEYS if k in old}}
-    # structural options the checkpoint predates stay off (as when it loads); the vibrato head,
-    # zero at its start, is added whatever the checkpoint had
+    # structural options the checkpoint predates stay off (as when it loads); a vibrato head it
+    # predates is added when this config asks for one (zero at its start, so nothing changes)
     config.update({k: off for k, off in (("comb_bases", 0), ("time_emb", False)) if k not in old})
     net = build_model(config)
     try:

@@ -122,6 +122,12 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
     tuned = vae.load(f"{out}.pt")
     assert tuned.config["hidden"] == 24 and tuned.config["train"]["init"] == str(base)
 
+    # a checkpoint that has a vibrato head keeps it (the shipped vae-synth-v2 does)
+    with_vib = tmp_path / "with_vib.pt"
+    save_checkpoint(with_vib, family="vae", config=config, state=net.state_dict())
+    again, again_config = vae_train._init_from(with_vib, {**vae.TINY_CONFIG, "vibrato": False}, log=print)
+    assert again_config["vibrato"] is True and hasattr(again.decoder, "vib")
+
     wrong = tmp_path / "wrong.pt"
     save_checkpoint(wrong, family="vae", config={**old_config, "hidden": 32}, state=old.state_dict())
     with pytest.raises(CheckpointError):
