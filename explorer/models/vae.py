@@ -43,6 +43,8 @@ N_FRAMES = N_SAMPLES // HOP_LENGTH
 N_BINS = N_FFT // 2 + 1
 #: Every note is brought to this RMS before analysis (so encodings ignore the recording level).
 TARGET_RMS = 0.1
+#: Numbers of the vibrato head (see pitch_track).
+N_VIBRATO = 6
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "latent_dim": 24,
@@ -61,7 +63,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "gl_iters": 8,  # fast Griffin-Lim iterations after the pitch-locked start (16: SC 0.108, 8: 0.112)
     "comb_bases": 2,  # K per-pitch combs modulated by the timbre (absent in a config: 0, off)
     "time_emb": True,  # a learned feature per frame position in the decoder (absent: off)
-    "vibrato": False,  # a pitch track drawn from the code bends the harmonics (absent: off)
+    "vibrato": True,  # a pitch track drawn from the code bends the harmonics (absent: off)
+    "vibrato_input": True,  # the encoder also sees the note's measured vibrato (absent: off)
 }
 #: A tiny config for tests and the "debug" model (seconds to build, train and render).
 TINY_CONFIG: dict[str, Any] = {**DEFAULT_CONFIG, "latent_dim": 8, "hidden": 32, "pitch_emb": 8, "gl_iters": 4}
@@ -115,16 +118,28 @@ class _Encoder(nn.Module):
         self.pitch = nn.Linear(e, h * (c["n_down"] + 1))
         self.down = nn.ModuleList(nn.Conv1d(h, h, 4, stride=2, padding=1) for _ in range(c["n_down"]))
         t = c["n_frames"] // 2 ** c["n_down"]
+        # optional: the note's measured vibrato (the head's 6 numbers, see vae_vibrato) as input:
+        # a frame-wise projection of the spectrum cannot see a partial shift by a few cents, so
+        # without it the code never learns where in its cycle a vibrato is
+        self.n_vib = N_VIBRATO if c.get("vibrato_input") else 0
         self.out = nn.Linear(h * t + e, 2 * c["latent_dim"])
+        if self.n_vib:
+            self.vib_in = nn.Linear(self.n_vib, 2 * c["latent_dim"], bias=False)
+            nn.init.zeros_(self.vib_in.weight)
         self.n_pitch = n_pitch
 
-    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """x : Tensor[B x 513 x T] standardised log|S|; emb : Tensor[B x E] -> (mu, logvar) [B x L]"""
+    def forward(self, x: torch.Tensor, emb: torch.Tensor,
+                vib: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """x : Tensor[B x 513 x T] standardised log|S|; emb : Tensor[B x E]; vib : Tensor[B x 6]
+        (with ``vibrato_input``) -> (mu, logvar) [B x L]"""
         biases = self.pitch(emb).chunk(len(self.down) + 1, dim=1)
         h = torch.nn.functional.gelu(self.inp(x) + biases[0][..., None])
         for conv, b in zip(self.down, biases[1:]):
             h = torch.nn.functional.gelu(conv(h) + b[..., None])
-        mu, logvar = self.out(torch.cat([h.flatten(1), emb], dim=1)).chunk(2, dim=1)
+        out = self.out(torch.cat([h.flatten(1), emb], dim=1))
+        if self.n_vib:
+            out = out + self.vib_in(vib.to(h.dtype))
+        mu, logvar = out.chunk(2, dim=1)
         return mu, logvar.clamp(-12.0, 6.0)
 
 
@@ -159,13 +174,20 @@ class _Decoder(nn.Module):
         # stretches the harmonic part (template + combs) frame by frame, so partials can wobble as played
         # instead of being smeared into a band by a model that can only draw straight lines
         if c.get("vibrato"):
-            self.vib = nn.Linear(c["latent_dim"] + e, 6)
+            self.vib = nn.Linear(c["latent_dim"] + e, N_VIBRATO)
             nn.init.zeros_(self.vib.weight)
             nn.init.zeros_(self.vib.bias)
             self.frame_s = c["hop_length"] / c["sr"]
 
-    def forward(self, z: torch.Tensor, emb: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
-        """z : Tensor[B x L]; emb : Tensor[B x E]; pidx : LongTensor[B] -> Tensor[B x 513 x T]"""
+    def vibrato(self, z: torch.Tensor, emb: torch.Tensor) -> torch.Tensor | None:
+        """The vibrato head's six raw numbers [B x 6] for these codes (see :func:`pitch_track`;
+        None without a vibrato head)."""
+        return self.vib(torch.cat([z, emb], dim=1)) if hasattr(self, "vib") else None
+
+    def forward(self, z: torch.Tensor, emb: torch.Tensor, pidx: torch.Tensor,
+                vib: torch.Tensor | None = None) -> torch.Tensor:
+        """z : Tensor[B x L]; emb : Tensor[B x E]; pidx : LongTensor[B] -> Tensor[B x 513 x T]
+        (``vib``: :meth:`vibrato` of these codes if already computed)"""
         biases = self.pitch(emb).chunk(len(self.up) + 1, dim=1)
         h = torch.nn.functional.gelu(self.inp(torch.cat([z, emb], dim=1))).view(-1, self.h, self.t0)
         for conv, b in zip(self.up, biases):
@@ -179,7 +201,8 @@ class _Decoder(nn.Module):
             depth = self.depth(h).view(-1, self.k, N_BINS, h.shape[-1])  # [B x K x F x T]
             harmonic = harmonic + (combs * depth).sum(1)
         if hasattr(self, "vib"):
-            cents = pitch_track(self.vib(torch.cat([z, emb], dim=1)), n_frames=h.shape[-1], frame_s=self.frame_s)
+            vib = self.vibrato(z, emb) if vib is None else vib
+            cents = pitch_track(vib, n_frames=h.shape[-1], frame_s=self.frame_s)
             harmonic = warp_frequency(harmonic.expand(-1, -1, h.shape[-1]), 2.0 ** (cents / 1200.0))
         return self.out(h) + harmonic
 
@@ -229,28 +252,45 @@ class VAENet(nn.Module):
         self.encoder = _Encoder(config)
         self.decoder = _Decoder(config)
 
-    def encode(self, x: torch.Tensor, pidx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.encoder(x, self.embed(pidx))
+    def encode(self, x: torch.Tensor, pidx: torch.Tensor,
+               vib: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mu, logvar) [B x L] of standardised log|S| x [B x 513 x T]; ``vib`` [B x 6]: the notes'
+        measured vibrato if already known (with ``vibrato_input``; else measured here)."""
+        if self.encoder.n_vib and vib is None:
+            from explorer.models import vae_vibrato
+
+            logmag = x * self.config["feat_std"] + self.config["feat_mean"]
+            vib = vae_vibrato.fit(*vae_vibrato.measure(logmag),
+                                  frame_s=self.config["hop_length"] / self.config["sr"])
+        return self.encoder(x, self.embed(pidx), vib)
 
     def decode(self, z: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
         return self.decoder(z, self.embed(pidx), pidx)
 
-    def forward(self, x: torch.Tensor, pidx: torch.Tensor, *, sample: bool = True):
-        """Returns (x_hat, mu, logvar); x_hat : Tensor[B x 513 x T] standardised log|S|."""
-        mu, logvar = self.encode(x, pidx)
+    def forward(self, x: torch.Tensor, pidx: torch.Tensor, *, sample: bool = True, with_vibrato: bool = False,
+                vib_in: torch.Tensor | None = None):
+        """Returns (x_hat, mu, logvar), and ``with_vibrato`` the vibrato head's numbers after them
+        (:meth:`_Decoder.vibrato`, [B x 6] or None); x_hat : Tensor[B x 513 x T] standardised log|S|;
+        ``vib_in``: the notes' measured vibrato, see :meth:`encode`."""
+        mu, logvar = self.encode(x, pidx, vib_in)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if sample else mu
-        return self.decode(z, pidx), mu, logvar
+        if not with_vibrato:
+            return self.decode(z, pidx), mu, logvar
+        emb = self.embed(pidx)
+        vib = self.decoder.vibrato(z, emb)
+        return self.decoder(z, emb, pidx, vib=vib), mu, logvar, vib
 
 
 def build_model(config: dict[str, Any]) -> VAENet:
     """The one way to build the network (training, loading, tests)."""
-    c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, "vibrato": False, **config}  # older: options off
+    c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, "vibrato": False, "vibrato_input": False,
+         **config}  # older: options off
     for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
         if not isinstance(c[key], int) or c[key] <= 0:
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if not isinstance(c["comb_bases"], int) or not 0 <= c["comb_bases"] <= 16:
         raise CheckpointError(f"VAE config has an invalid comb_bases: {c['comb_bases']!r}")
-    for key in ("time_emb", "vibrato"):
+    for key in ("time_emb", "vibrato", "vibrato_input"):
         if not isinstance(c[key], bool):
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:

@@ -35,7 +35,7 @@ import torch.distributed as dist
 from explorer.errors import ExplorerError, ParameterError
 from explorer.models.checkpoint import save_checkpoint
 from explorer.models.vae import (DEFAULT_CONFIG, FAMILY, TINY_CONFIG, VAEModel, build_model, log_magnitude,
-                                 pitch_index)
+                                 pitch_index, pitch_track)
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("VAE_FEATURE_CACHE", ROOT / "runs" / "cache"))
@@ -51,6 +51,8 @@ TRAIN: dict[str, Any] = {
     "beta": 0.3,  # KL weight at the end of the warm-up
     "free_bits": 0.25,  # nats per latent dimension
     "warmup_steps": 800,  # beta ramps 0 -> beta
+    "vibrato_weight": 50.0,  # weight of vibrato_loss (the head against the numbers fitted to each note's track)
+    "vibrato_lr_scale": 20.0,  # learning rate of the vibrato head and input, relative to the rest
     "log_every": 20,
     "val_every": 500,
     "val_mod": 20,  # held-out notes: a fixed random 1/20 (see split)
@@ -125,6 +127,44 @@ def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | Non
     except OSError:
         pass
     log(f"features ready: {feats.shape} in {time.perf_counter() - t0:.0f} s")
+    return out
+
+
+def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_items: int | None = None,
+                 chunk: int = 256, log=print) -> dict[str, np.ndarray]:
+    """Each note's measured pitch track and the vibrato head's numbers fitted to it
+    (:mod:`explorer.models.vae_vibrato`): {"cents", "confidence"} float16 [N x T] and "params"
+    float32 [N x 6], cached beside the features."""
+    from explorer.models import vae_vibrato
+
+    root = Path(root).resolve()
+    labels = root / "labels.jsonl"
+    stamp = f"tracks|{root}|{labels.stat().st_mtime if labels.exists() else 0}|{max_items}|{feats.shape}"
+    cache = CACHE / f"vae-tracks-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.npz"
+    out: dict[str, np.ndarray] = {}
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as f:
+            out = {k: f[k] for k in f.files}
+    t0 = time.perf_counter()
+    if "cents" not in out:
+        cents = np.empty(feats.shape[::2], dtype=np.float16)
+        confidence = np.empty_like(cents)
+        for i in range(0, len(feats), chunk):
+            c, w = vae_vibrato.measure(torch.from_numpy(feats[i : i + chunk]))
+            cents[i : i + chunk], confidence[i : i + chunk] = c.numpy(), w.numpy()
+        out = {"cents": cents, "confidence": confidence}
+    if "params" not in out:
+        frame_s = config["hop_length"] / config["sr"]
+        out["params"] = vae_vibrato.fit(torch.from_numpy(out["cents"]), torch.from_numpy(out["confidence"]),
+                                        frame_s=frame_s).numpy()
+        try:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp.npz")
+            np.savez(tmp, **out)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+        log(f"pitch tracks measured and fitted in {time.perf_counter() - t0:.0f} s")
     return out
 
 
@@ -203,6 +243,17 @@ def vae_loss(x, x_hat, mu, logvar, *, beta: float, hp: dict[str, Any], config: d
     return recon + beta * hp["beta"] * kl_fb, mse, kl
 
 
+def vibrato_loss(params: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """How far the vibrato head's numbers [B x 6] are from those fitted to the notes' measured
+    tracks [B x 6] (:func:`explorer.models.vae_vibrato.fit`): squared error of a, b, g (units of
+    10 cents), plus that of rate and delay weighted by the note's vibrato depth (up to 10 cents)
+    and of the glide time by its glide (a rate means nothing without a vibrato)."""
+    a, b, rate, delay, g, glide_time = (params - target).pow(2).unbind(1)
+    depth = target[:, :2].norm(dim=1).clamp(max=1.0)
+    glide = target[:, 4].abs().clamp(max=1.0)
+    return (a + b + g + depth * (rate + delay) + glide * glide_time).mean()
+
+
 # --------------------------------------------------------------------------------------------
 # distributed helpers
 
@@ -230,13 +281,20 @@ def _progress(step: int, total: int, width: int = 24) -> str:
 
 @torch.no_grad()
 def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, Any], hp: dict[str, Any],
-             batch: int = 128) -> dict[str, float]:
-    """Held-out figures with the posterior mean: mse, dB error of log|S| (mean abs), KL, active units."""
+             tracks: dict[str, torch.Tensor] | None = None, batch: int = 128) -> dict[str, float]:
+    """Held-out figures with the posterior mean: mse, dB error of log|S| (mean abs), KL, active
+    units, and with ``tracks`` the vibrato head's confidence-weighted RMS error against the
+    measured tracks, cents."""
     net.eval()
-    mses, errs, mels, kls, mus = [], [], [], [], []
+    mses, errs, mels, kls, mus, vib = [], [], [], [], [], []
     for i in range(0, len(feats), batch):
         x = (feats[i : i + batch].float() - config["feat_mean"]) / config["feat_std"]
-        x_hat, mu, logvar = net(x, pidx[i : i + batch], sample=False)
+        x_hat, mu, logvar, params = net(x, pidx[i : i + batch], sample=False, with_vibrato=True,
+                                        vib_in=None if tracks is None else tracks["params"][i : i + batch])
+        if tracks is not None and params is not None:
+            cents = pitch_track(params, n_frames=x.shape[-1], frame_s=config["hop_length"] / config["sr"])
+            w = tracks["confidence"][i : i + batch].float()
+            vib.append(torch.stack([(w * (cents - tracks["cents"][i : i + batch].float()).pow(2)).sum(), w.sum()]))
         mses.append((x_hat - x).pow(2).mean((1, 2)))
         errs.append(((x_hat - x).abs() * config["feat_std"] * 20 / math.log(10)).mean((1, 2)))  # dB
         target, top = mel_db(x, config=config)
@@ -246,14 +304,18 @@ def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, 
     net.train()
     mu = torch.cat(mus)
     active = int((mu.var(0) > 0.01).sum()) if len(mu) > 1 else 0
-    return {"val_mse": float(torch.cat(mses).mean()), "val_logmag_db": float(torch.cat(errs).mean()),
-            "val_mel_db": float(torch.cat(mels).mean()),
-            "val_kl": float(torch.cat(kls).mean()), "active_units": active}
+    out = {"val_mse": float(torch.cat(mses).mean()), "val_logmag_db": float(torch.cat(errs).mean()),
+           "val_mel_db": float(torch.cat(mels).mean()),
+           "val_kl": float(torch.cat(kls).mean()), "active_units": active}
+    if vib:
+        total = torch.stack(vib).sum(0)
+        out["val_vibrato_cents"] = float(torch.sqrt(total[0] / total[1].clamp_min(1e-6)))
+    return out
 
 
 #: Config keys taken from an --init checkpoint (its architecture and feature scaling).
-_INIT_KEYS = ("latent_dim", "hidden", "pitch_emb", "n_down", "comb_bases", "time_emb", "vibrato", "feat_mean",
-              "feat_std", "gl_iters", "log_eps")
+_INIT_KEYS = ("latent_dim", "hidden", "pitch_emb", "n_down", "comb_bases", "time_emb", "vibrato", "vibrato_input",
+              "feat_mean", "feat_std", "gl_iters", "log_eps")
 
 
 def _init_from(name, config: dict[str, Any], *, log=print):
@@ -270,19 +332,22 @@ def _init_from(name, config: dict[str, Any], *, log=print):
     path = checkpoint_path(FAMILY, str(name))
     ckpt = load_checkpoint(path, family=FAMILY)
     old = ckpt["config"]
+    asked = config
     config = {**config, **{k: old[k] for k in _INIT_KEYS if k in old}}
-    # structural options the checkpoint predates stay off (as when it loads); a vibrato head it
-    # predates is added when this config asks for one (zero at its start, so nothing changes)
+    # structural options the checkpoint predates stay off (as when it loads); a vibrato head or
+    # vibrato input it lacks is added when this config asks for one (zero at its start, so
+    # nothing changes), and one it has is kept
     config.update({k: off for k, off in (("comb_bases", 0), ("time_emb", False)) if k not in old})
+    config.update({k: bool(old.get(k)) or bool(asked.get(k)) for k in ("vibrato", "vibrato_input")})
     net = build_model(config)
     try:
         missing, unexpected = net.load_state_dict(ckpt["state"], strict=False)
     except (RuntimeError, KeyError, TypeError) as exc:
         raise CheckpointError(f"{path.name} does not fit this VAE ({str(exc).splitlines()[0][:100]})") from None
-    if unexpected or any(not k.startswith("decoder.vib.") for k in missing):
+    if unexpected or any(not k.startswith(("decoder.vib.", "encoder.vib_in.")) for k in missing):
         raise CheckpointError(f"{path.name} does not fit this VAE (missing {missing[:3]}, unexpected {unexpected[:3]})")
     log(f"initialised from {path} ({ckpt.get('card', {}).get('steps', '?')} steps)"
-        + (f"; new and starting neutral: {', '.join(sorted({k.split('.')[1] for k in missing}))}" if missing else ""))
+        + (f"; new and starting neutral: {', '.join(sorted({k.rsplit('.', 1)[0] for k in missing}))}" if missing else ""))
     return net, config
 
 
@@ -325,7 +390,18 @@ def main(args) -> None:
         config["train"] = {**hp, "init": str(init)}
     else:
         net = build_model(config)
-    opt = torch.optim.Adam(net.parameters(), lr=hp["lr"])
+    tracks = None
+    if (config.get("vibrato") and hp.get("vibrato_weight")) or config.get("vibrato_input"):
+        measured = pitch_tracks(Path(args.data), data["feats"], config=config, max_items=32 if smoke else None,
+                                log=log)
+        tracks = {k: torch.from_numpy(v) for k, v in measured.items()}
+    # the vibrato numbers start from zero and must grow to tens of cents; at the shared learning
+    # rate Adam's bounded steps would take thousands of steps to get there
+    vib_names = ("decoder.vib.", "encoder.vib_in.")
+    groups = [{"params": [p for n, p in net.named_parameters() if not n.startswith(vib_names)], "scale": 1.0},
+              {"params": [p for n, p in net.named_parameters() if n.startswith(vib_names)],
+               "scale": hp.get("vibrato_lr_scale", 1.0)}]
+    opt = torch.optim.Adam([g for g in groups if g["params"]], lr=hp["lr"])
     step = 0
     state_file = _state_path(out)
     if getattr(args, "resume", False) and state_file.exists():
@@ -347,12 +423,17 @@ def main(args) -> None:
     net.train()
     while step < hp["steps"]:
         for g in opt.param_groups:
-            g["lr"] = hp["lr"] * math.exp(lr_decay * step / max(hp["steps"], 1))
+            g["lr"] = g["scale"] * hp["lr"] * math.exp(lr_decay * step / max(hp["steps"], 1))
         b = train_t[torch.randint(len(train_t), (per_rank,), generator=gen)]
         x = (feats[b].float() - config["feat_mean"]) / config["feat_std"]
         beta = min(1.0, step / max(hp["warmup_steps"], 1))
-        x_hat, mu, logvar = model(x, pidx[b])
+        x_hat, mu, logvar, params = model(x, pidx[b], with_vibrato=True,
+                                          vib_in=None if tracks is None else tracks["params"][b])
         loss, mse, kl = vae_loss(x, x_hat, mu, logvar, beta=beta, hp=hp, config=config)
+        vib = None
+        if params is not None and tracks is not None and hp.get("vibrato_weight"):
+            vib = vibrato_loss(params, tracks["params"][b])
+            loss = loss + hp["vibrato_weight"] * vib
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -364,10 +445,13 @@ def main(args) -> None:
             t_last, step_last = now, step
             eta = (hp["steps"] - step) / max(rate, 1e-9)
             log(f"{_progress(step, hp['steps'])} step {step}/{hp['steps']} loss {loss.item():.1f} "
-                f"mse {mse.item():.4f} kl {kl.item():.1f} beta {beta:.2f} {rate:.2f} step/s eta {eta / 60:.1f} min")
+                f"mse {mse.item():.4f} kl {kl.item():.1f}"
+                + (f" vib {vib.item():.3f}" if vib is not None else "")
+                + f" beta {beta:.2f} {rate:.2f} step/s eta {eta / 60:.1f} min")
         if step % hp["val_every"] == 0 or step == hp["steps"]:
             if rank == 0:
-                metrics = validate(net, feats[val_idx], pidx[val_idx], config=config, hp=hp)
+                val_tracks = None if tracks is None else {k: v[val_idx] for k, v in tracks.items()}
+                metrics = validate(net, feats[val_idx], pidx[val_idx], config=config, hp=hp, tracks=val_tracks)
                 log("validation " + " ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
                 elapsed = time.time() - started
                 _save(out, net, config, hp, step, elapsed, metrics, args, final=False)

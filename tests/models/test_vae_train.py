@@ -54,6 +54,43 @@ def test_smoke_training_writes_weights_config_card_and_resumes(tiny_data, tmp_pa
     assert vae.load(f"{out}.pt").card["steps"] == 8
 
 
+def test_smoke_training_teaches_the_vibrato_head_the_measured_track(tiny_data, tmp_path, capsys, monkeypatch):
+    import numpy as np
+
+    from explorer.models import vae_train
+
+    monkeypatch.setattr(vae_train, "TINY_CONFIG", {**vae.TINY_CONFIG, "vibrato": True, "vibrato_input": True})
+    out = tmp_path / "ck" / "vae-vib"
+    vae_train.main(Namespace(data=tiny_data, out=out, steps=None, smoke_test=True, resume=False))
+    log = capsys.readouterr().out
+    assert " vib " in log and "val_vibrato_cents" in log
+    model = vae.load(f"{out}.pt")
+    assert model.config["vibrato"] is True and model.card["validation"]["val_vibrato_cents"] >= 0.0
+    assert model.net.encoder.n_vib == 6  # the encoder sees the measured vibrato (measured itself here)
+    y = np.random.default_rng(0).normal(0, 0.1, vae.N_SAMPLES).astype(np.float32)
+    assert np.isfinite(model.encode(y, vae.SR, 60)).all()
+    tracks = list((tmp_path / "cache").glob("vae-tracks-*.npz"))  # measured and fitted once, then cached
+    assert len(tracks) == 1
+    with np.load(tracks[0]) as f:
+        assert f["params"].shape == (12, 6) and f["cents"].shape == (12, vae.N_FRAMES)
+
+
+def test_vibrato_loss_weighs_rate_by_depth():
+    import torch
+
+    from explorer.models import vae_train
+
+    target = torch.tensor([[3.0, 4.0, 1.0, 0.5, 0.0, 0.0],    # a 50-cent vibrato: its rate counts
+                           [0.0, 0.0, 1.0, 0.5, 0.0, 0.0]])   # none: its rate and delay do not
+    assert float(vae_train.vibrato_loss(target, target)) == 0.0
+    off_rate = target.clone()
+    off_rate[:, 2] += 2.0
+    assert float(vae_train.vibrato_loss(off_rate, target)) == pytest.approx(4.0 / 2)
+    off_depth = target.clone()
+    off_depth[:, 0] += 1.0
+    assert float(vae_train.vibrato_loss(off_depth, target)) == pytest.approx(1.0)
+
+
 def test_torchrun_two_cpu_processes(tiny_data, tmp_path):
     out = tmp_path / "ck" / "vae-ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "VAE_FEATURE_CACHE": str(tmp_path / "cache"),
@@ -103,13 +140,14 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
     from explorer.models.checkpoint import save_checkpoint
 
     torch.manual_seed(1)
-    old_config = {**vae.TINY_CONFIG, "hidden": 24, "vibrato": False, "time_emb": False,
+    old_config = {**vae.TINY_CONFIG, "hidden": 24, "vibrato": False, "vibrato_input": False, "time_emb": False,
                   "feat_mean": -3.5, "feat_std": 1.7}
     old = vae.build_model(old_config)
     base = tmp_path / "base.pt"
-    save_checkpoint(base, family="vae", config={k: v for k, v in old_config.items() if k not in ("vibrato", "time_emb")},
+    save_checkpoint(base, family="vae", config={k: v for k, v in old_config.items()
+                                                 if k not in ("vibrato", "vibrato_input", "time_emb")},
                     state=old.state_dict(), card={"steps": 123})
-    net, config = vae_train._init_from(base, {**vae.TINY_CONFIG, "vibrato": True}, log=print)
+    net, config = vae_train._init_from(base, {**vae.TINY_CONFIG, "vibrato": True, "vibrato_input": False}, log=print)
     assert config["hidden"] == 24 and config["feat_mean"] == -3.5 and config["time_emb"] is False
     assert config["vibrato"] is True and hasattr(net.decoder, "vib")
     z, pidx = torch.randn(3, config["latent_dim"]), torch.tensor([0, 20, 60])
@@ -125,8 +163,16 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
     # a checkpoint that has a vibrato head keeps it (the shipped vae-synth-v2 does)
     with_vib = tmp_path / "with_vib.pt"
     save_checkpoint(with_vib, family="vae", config=config, state=net.state_dict())
-    again, again_config = vae_train._init_from(with_vib, {**vae.TINY_CONFIG, "vibrato": False}, log=print)
+    again, again_config = vae_train._init_from(with_vib, {**vae.TINY_CONFIG, "vibrato": False, "vibrato_input": False},
+                                               log=print)
     assert again_config["vibrato"] is True and hasattr(again.decoder, "vib")
+    # the measured-vibrato input it predates starts with zero weights: the same codes as before
+    seeing, seeing_config = vae_train._init_from(with_vib, {**vae.TINY_CONFIG, "vibrato_input": True}, log=print)
+    assert seeing_config["vibrato_input"] is True and seeing.encoder.n_vib == 6
+    x = torch.randn(3, vae.N_BINS, vae.N_FRAMES)
+    with torch.no_grad():
+        torch.testing.assert_close(seeing.encode(x, pidx, torch.randn(3, 6))[0], net.encode(x, pidx)[0])
+    assert "encoder.vib_in" in capsys.readouterr().out
 
     wrong = tmp_path / "wrong.pt"
     save_checkpoint(wrong, family="vae", config={**old_config, "hidden": 32}, state=old.state_dict())
