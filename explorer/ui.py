@@ -166,6 +166,8 @@ def preset_controls(preset, *, key: str, on_load: Callable[[], None], caption: s
                        max_upload_size=1)
     if f"{key}_preset_error" in st.session_state:
         show_error(st.session_state[f"{key}_preset_error"], context="The preset could not be loaded")
+    if st.session_state.get(f"{key}_preset_notice"):
+        st.info(st.session_state[f"{key}_preset_notice"], icon=":material/info:")
     st.caption(caption)
 
 
@@ -178,12 +180,14 @@ def preset_from_upload(model, *, key: str):
 
     upload = st.session_state.get(f"{key}_preset_file")
     st.session_state.pop(f"{key}_preset_error", None)
+    st.session_state.pop(f"{key}_preset_notice", None)
     if upload is None:
         return None
     try:
         preset = parse_preset(upload.getvalue())
         if preset.model != model.name:
             raise PresetError(f"this preset is for the {preset.model.upper()} model, not the {model.name.upper()}")
+        model = _preset_model(model, preset, key=key)
         z = preset_latent(model, preset)
         lo, hi = model.pitch_range
         if preset.pitch is not None and not lo <= preset.pitch <= hi:
@@ -192,6 +196,25 @@ def preset_from_upload(model, *, key: str):
         st.session_state[f"{key}_preset_error"] = exc
         return None
     return preset, z
+
+
+def _preset_model(model, preset, *, key: str):
+    """The model a preset is played with: the checkpoint it names, selected in the sidebar, when
+    that is installed (same preset, same sound); else the current one, with a notice saying so."""
+    family = model.name
+    names = checkpoints_found().get(family, [])
+    current = st.session_state.get(f"{family}_checkpoint") or (names[0] if names else None)
+    if not preset.checkpoint or preset.checkpoint == current:
+        return model
+    if preset.checkpoint in names:
+        chosen = get_model(family, preset.checkpoint)  # a broken file raises: reported as the preset's error
+        st.session_state[f"{family}_checkpoint"] = preset.checkpoint
+        st.session_state[f"{key}_preset_notice"] = f"Switched to the checkpoint `{preset.checkpoint}` this preset was saved with."
+        return chosen
+    st.session_state[f"{key}_preset_notice"] = (
+        f"This preset was saved with the checkpoint `{preset.checkpoint}`, which is not installed here; "
+        f"it plays with `{current}` and may sound different.")
+    return model
 
 
 def preset_uploader(label: str, *, key: str):

@@ -39,6 +39,7 @@ DESCRIPTORS = {
     "attack": ("sharper attack", "softer attack"),
     "noisiness": ("purer", "noisier"),
     "sustain": ("shorter", "longer"),
+    "vibrato": ("steadier pitch", "more vibrato"),
 }
 
 
@@ -53,7 +54,8 @@ def _mel_db(logmag: np.ndarray, *, ref_db: np.ndarray | None = None) -> tuple[np
 
 def descriptors(logmag: np.ndarray, log_eps: float) -> dict[str, np.ndarray]:
     """Per-note brightness (centroid, Hz), attack (s to 90 % of peak energy), noisiness (flatness),
-    sustain (level 1 s after the peak relative to it, dB), from log|S| [n x 513 x T]."""
+    sustain (level 1 s after the peak relative to it, dB) and vibrato (depth of the vibrato fitted
+    to the measured pitch track, cents; see vae_vibrato), from log|S| [n x 513 x T]."""
     mag = np.maximum(np.exp(logmag.astype(np.float32)) - log_eps, 0.0)
     power = mag**2
     freqs = np.linspace(0, SR / 2, mag.shape[1])
@@ -69,7 +71,20 @@ def descriptors(logmag: np.ndarray, log_eps: float) -> dict[str, np.ndarray]:
     i_peak = np.argmax(energy, axis=1)
     later = np.minimum(i_peak + int(1.0 / frame_s), energy.shape[1] - 1)
     sustain = 10 * np.log10(np.maximum(energy[np.arange(len(energy)), later], 1e-12) / peak[:, 0])
-    return {"brightness": centroid, "attack": attack, "noisiness": noisiness, "sustain": sustain}
+    return {"brightness": centroid, "attack": attack, "noisiness": noisiness, "sustain": sustain,
+            "vibrato": _vibrato_depth(logmag)}
+
+
+def _vibrato_depth(logmag: np.ndarray, chunk: int = 256) -> np.ndarray:
+    from explorer.models import vae_vibrato
+
+    depth = []
+    with torch.no_grad():
+        for i in range(0, len(logmag), chunk):
+            track = vae_vibrato.measure(torch.from_numpy(logmag[i : i + chunk].astype(np.float32)))
+            params = vae_vibrato.fit(*track, frame_s=HOP_LENGTH / SR)
+            depth.append(10.0 * params[:, :2].norm(dim=1).numpy())
+    return np.concatenate(depth) if depth else np.zeros(0)
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -273,13 +288,13 @@ def card_markdown(card: dict[str, Any], config: dict[str, Any]) -> str:
         lines += ["Not evaluated (smoke test).", ""]
     sliders = card.get("sliders") or []
     if sliders:
+        names = list(sliders[0]["corr"])
         lines += ["## Latent sliders (most important first)", "",
-                  "| dim | effect (dB, -2 -> +2) | label | brightness | attack | noisiness | sustain |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| dim | effect (dB, -2 -> +2) | label | " + " | ".join(names) + " |",
+                  "|---|---|---|" + "---|" * len(names)]
         for s in sliders:
-            c = s["corr"]
-            lines.append(f"| z{s['dim']} | {s['effect_db']} | {s['label'] or '-'} | {c['brightness']} | "
-                         f"{c['attack']} | {c['noisiness']} | {c['sustain']} |")
+            lines.append(f"| z{s['dim']} | {s['effect_db']} | {s['label'] or '-'} | "
+                         + " | ".join(str(s["corr"].get(k, "-")) for k in names) + " |")
         lines.append("")
     if card.get("history"):
         lines += ["## How it was trained", "", card["history"], ""]

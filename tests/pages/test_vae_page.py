@@ -134,3 +134,34 @@ def test_current_sound_is_offered_to_the_interpolation_page(checkpoints):
 @pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
 def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
     assert_broken_checkpoint_is_reported(PAGE, "vae", kind, tmp_path, monkeypatch)
+
+
+def test_preset_switches_to_the_checkpoint_it_names(tmp_path, monkeypatch):
+    """Same preset, same sound: a preset saved with another installed VAE selects it; one that
+    names a checkpoint not installed here plays with the current one and says so."""
+    import shutil
+
+    from explorer.models import registry
+    from tests.pages.apptest import clear_caches, debug_checkpoint
+
+    default = debug_checkpoint("vae", tmp_path)
+    shutil.copy(default, tmp_path / "vae-older.pt")
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    clear_caches()
+    at = _run()
+    assert at.sidebar.selectbox(key="vae_checkpoint").value == registry.DEFAULT_CHECKPOINT["vae"]
+    n = len(_latent(at))
+    preset = {"format": "latent-audio-explorer/preset@1", "model": "vae", "checkpoint": "vae-older",
+              "pitch": 62, "latent": [0.25] * n}
+    at.file_uploader(key="vae_preset_file").set_value(("p.json", json.dumps(preset).encode(), "application/json")).run()
+    _healthy(at)
+    assert at.sidebar.selectbox(key="vae_checkpoint").value == "vae-older"
+    assert np.allclose(_latent(at), 0.25) and at.slider(key="vae_pitch").value == 62
+    assert any("vae-older" in i.value for i in at.info)
+    missing = {**preset, "checkpoint": "vae-from-a-friend", "pitch": 65}
+    at.file_uploader(key="vae_preset_file").set_value(("m.json", json.dumps(missing).encode(), "application/json")).run()
+    _healthy(at)
+    assert at.sidebar.selectbox(key="vae_checkpoint").value == "vae-older"
+    assert at.slider(key="vae_pitch").value == 65
+    assert any("not installed" in i.value and "vae-from-a-friend" in i.value for i in at.info)
+    clear_caches()
