@@ -32,9 +32,13 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
         "decodes to a plausible note.\n"
         "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is already far out). "
         "Sliders are ordered by how much they change the sound, and labelled with what they correlate "
-        "with over the training data (brightness, attack, noisiness, sustain, vibrato), where that is clear.\n"
+        "with over the training data (brightness, attack, noisiness, sustain), where that is clear.\n"
         "- Because pitch is given to both encoder and decoder, the latent does not need to store it: "
-        "the same z at another pitch is the same instrument playing another note."
+        "the same z at another pitch is the same instrument playing another note.\n"
+        "- **Vibrato** is a small, regular wobble of the pitch. The encoder is shown the wobble it measures "
+        "in a note (how deep, how fast, where in its cycle, when it starts), and the decoder bends the "
+        "harmonics along the wobble it reads from z. It is spread over several latent dimensions, so "
+        "moving one slider changes it only a little."
     )
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from explorer.models.base import AudioModel
 
 FAMILIES = ("vae", "gan", "gp")
 CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
-DEFAULT_CHECKPOINT = {"vae": "vae-synth-v2", "gan": "gan-synth-v1", "gp": "gp-middle-c"}
+DEFAULT_CHECKPOINT = {"vae": "vae-synth-v3", "gan": "gan-synth-v1", "gp": "gp-middle-c"}
 #: Name that selects the tiny random model of a family (tests, and a machine without weights).
 DEBUG = "debug"
 

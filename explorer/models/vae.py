@@ -60,7 +60,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "log_eps": 3e-3,  # floor of |STFT| before the log: ~80 dB below a note at TARGET_RMS
     "feat_mean": 0.0,  # standardisation of log|S| (set from the training data)
     "feat_std": 1.0,
-    "gl_iters": 8,  # fast Griffin-Lim iterations after the pitch-locked start (16: SC 0.108, 8: 0.112)
+    "gl_iters": 4,  # fast Griffin-Lim iterations after the pitch-locked start (v3: 8 -> SC 0.097, 4 -> 0.111, 1.5x faster)
     "comb_bases": 2,  # K per-pitch combs modulated by the timbre (absent in a config: 0, off)
     "time_emb": True,  # a learned feature per frame position in the decoder (absent: off)
     "vibrato": True,  # a pitch track drawn from the code bends the harmonics (absent: off)

@@ -39,7 +39,6 @@ DESCRIPTORS = {
     "attack": ("sharper attack", "softer attack"),
     "noisiness": ("purer", "noisier"),
     "sustain": ("shorter", "longer"),
-    "vibrato": ("steadier pitch", "more vibrato"),
 }
 
 
@@ -54,8 +53,7 @@ def _mel_db(logmag: np.ndarray, *, ref_db: np.ndarray | None = None) -> tuple[np
 
 def descriptors(logmag: np.ndarray, log_eps: float) -> dict[str, np.ndarray]:
     """Per-note brightness (centroid, Hz), attack (s to 90 % of peak energy), noisiness (flatness),
-    sustain (level 1 s after the peak relative to it, dB) and vibrato (depth of the vibrato fitted
-    to the measured pitch track, cents; see vae_vibrato), from log|S| [n x 513 x T]."""
+    sustain (level 1 s after the peak relative to it, dB), from log|S| [n x 513 x T]."""
     mag = np.maximum(np.exp(logmag.astype(np.float32)) - log_eps, 0.0)
     power = mag**2
     freqs = np.linspace(0, SR / 2, mag.shape[1])
@@ -71,20 +69,7 @@ def descriptors(logmag: np.ndarray, log_eps: float) -> dict[str, np.ndarray]:
     i_peak = np.argmax(energy, axis=1)
     later = np.minimum(i_peak + int(1.0 / frame_s), energy.shape[1] - 1)
     sustain = 10 * np.log10(np.maximum(energy[np.arange(len(energy)), later], 1e-12) / peak[:, 0])
-    return {"brightness": centroid, "attack": attack, "noisiness": noisiness, "sustain": sustain,
-            "vibrato": _vibrato_depth(logmag)}
-
-
-def _vibrato_depth(logmag: np.ndarray, chunk: int = 256) -> np.ndarray:
-    from explorer.models import vae_vibrato
-
-    depth = []
-    with torch.no_grad():
-        for i in range(0, len(logmag), chunk):
-            track = vae_vibrato.measure(torch.from_numpy(logmag[i : i + chunk].astype(np.float32)))
-            params = vae_vibrato.fit(*track, frame_s=HOP_LENGTH / SR)
-            depth.append(10.0 * params[:, :2].norm(dim=1).numpy())
-    return np.concatenate(depth) if depth else np.zeros(0)
+    return {"brightness": centroid, "attack": attack, "noisiness": noisiness, "sustain": sustain}
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -262,7 +247,8 @@ def card_markdown(card: dict[str, Any], config: dict[str, Any]) -> str:
         f"({config.get('gl_iters')} iterations).",
         "",
         f"- family: `{card.get('family')}`",
-        f"- data: `{card.get('data')}` (dataset seed {card.get('dataset_seed')})",
+        f"- data: `{card.get('data')}` (dataset seed {card.get('dataset_seed')})"
+        + (f"; eval on the held-out notes of `{card['eval_data']}`" if card.get("eval_data") else ""),
         f"- training: {card.get('steps')} steps, {card.get('train_minutes')} min on {card.get('machine')}",
         f"- date: {card.get('date')}",
         f"- latent_dim: {config.get('latent_dim')}, parameters: hidden {config.get('hidden')}, "

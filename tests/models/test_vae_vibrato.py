@@ -67,10 +67,3 @@ def test_fit_of_a_measured_vibrato_and_of_noise():
     flat = vae_vibrato.fit(noise, torch.ones_like(noise), frame_s=FRAME_S)
     assert float(flat[0, [0, 1, 4]].abs().max()) == 0.0  # explains too little: no vibrato, no glide
 
-
-def test_vibrato_descriptor_labels_sliders_by_measured_depth():
-    from explorer.models import vae_eval
-
-    tones = torch.cat([_tone(60, 0.0, 5.0), _tone(60, 20.0, 5.5), _tone(60, 50.0, 5.5)]).numpy()
-    depth = vae_eval.descriptors(tones, vae.DEFAULT_CONFIG["log_eps"])["vibrato"]
-    assert depth[0] < 2.0 and depth[1] == pytest.approx(20.0, rel=0.2) and depth[2] == pytest.approx(50.0, rel=0.2)
