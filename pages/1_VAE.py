@@ -31,8 +31,8 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
         "(Kullback-Leibler divergence): it keeps the cloud without holes, so *any* point you pick "
         "decodes to a plausible note.\n"
         "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is already far out). "
-        "Sliders are ordered by how much they change the sound, and labelled with what they correlate "
-        "with over the training data (brightness, attack, noisiness, sustain), where that is clear.\n"
+        "Sliders are ordered by how much they change the sound, and labelled with what moving them does "
+        "(brighter or darker, sharper or softer attack, noisier or purer, shorter or longer), where that is clear.\n"
         "- Because pitch is given to both encoder and decoder, the latent does not need to store it: "
         "the same z at another pitch is the same instrument playing another note.\n"
         "- **Vibrato** is a small, regular wobble of the pitch. The encoder is shown the wobble it measures "
@@ -134,11 +134,14 @@ with left:
     def _slider(d: int) -> float:
         s = info.get(d, {})
         label = f"z{d}" + (f" · {s['label']} →" if s.get("label") else "")
-        corr = s.get("corr") or {}
+        corr, moves = s.get("corr") or {}, s.get("moves") or {}
         tip = f"Moving z{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
             if s.get("effect_db") is not None else ""
+        if moves:
+            tip += " It changes " + ", ".join(f"{k} by {v:+.1f} sd" for k, v in moves.items()) + "."
         if corr:
-            tip += " Correlation with " + ", ".join(f"{k} {v:+.2f}" for k, v in corr.items()) + "."
+            tip += " Over the training notes it goes with " + ", ".join(f"{k} {v:+.2f}" for k, v in corr.items()) \
+                + " (correlation)."
         return st.slider(label, -Z_MAX, Z_MAX, 0.0, 0.05, key=f"vae_z{d}", bind="query-params", help=tip or None)
 
     st.markdown("**Latent sliders** (most important first)")

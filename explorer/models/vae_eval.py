@@ -197,39 +197,56 @@ def evaluate(model, *, data: Path, quick: bool) -> dict[str, Any]:
 
 
 def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24) -> list[dict[str, Any]]:
-    """Latent dimensions ordered by how much they change the sound, each with what it correlates with.
+    """Latent dimensions ordered by how much they change the sound, each with what it does.
 
     effect_db: mean absolute log-mel change (dB) when the dimension goes from -2 to +2, averaged
-    over ``n_base`` prior samples at pitches 40..76. corr: Spearman correlation of the posterior
-    mean with each descriptor over (up to 2000) dataset notes. label: the strongest descriptor
-    when |corr| >= 0.3, phrased for moving the slider to the right.
+    over ``n_base`` prior samples at pitches 40..76. moves: the mean change of each descriptor
+    over that same move, in standard deviations of the descriptor over all the sounds decoded
+    for this analysis (what the slider does to the sound). label: the largest move when it is >= 0.3 sd, phrased for
+    moving the slider to the right. corr: Spearman correlation of the posterior mean with each
+    descriptor over (up to 2000) dataset notes (what the dimension goes with in the data; for
+    the tooltip only: many dimensions go with the same family traits).
     """
     L = model.latent_dim
     z = model.sample_latent(n_base, 7)
     pitch = np.resize(np.arange(40, 77, 3), n_base).astype(np.float64)
+    eps = model.config["log_eps"]
     effect = np.zeros(L)
+    moves = {k: np.zeros(L) for k in DESCRIPTORS}
+    seen: dict[str, list[np.ndarray]] = {k: [] for k in DESCRIPTORS}
     for d in range(L):
         lo, hi = z.copy(), z.copy()
         lo[:, d], hi[:, d] = -2.0, 2.0
-        a, top = _mel_db(_decode(model, lo, pitch))
-        b, _ = _mel_db(_decode(model, hi, pitch), ref_db=top)
+        lo_mag, hi_mag = _decode(model, lo, pitch), _decode(model, hi, pitch)
+        a, top = _mel_db(lo_mag)
+        b, _ = _mel_db(hi_mag, ref_db=top)
         effect[d] = np.abs(a - b).mean()
+        d_lo, d_hi = descriptors(lo_mag, eps), descriptors(hi_mag, eps)
+        for k in DESCRIPTORS:
+            moves[k][d] = np.mean(d_hi[k] - d_lo[k])
+            seen[k] += [d_lo[k], d_hi[k]]
+    # in units of each descriptor's spread over every sound decoded here (all the moves pooled):
+    # a descriptor that hardly varies anywhere cannot name a slider by a tiny change
+    for k in DESCRIPTORS:
+        moves[k] /= max(float(np.std(np.concatenate(seen[k]))), 1e-9)
     corr = {k: np.zeros(L) for k in DESCRIPTORS}
     try:
         dd, train_idx, val_idx = _load(data, model, quick=quick)
         sub = np.concatenate([val_idx, train_idx])[:2000]
         mu = _posterior_means(model, dd["feats"][sub], dd["pitch"][sub])
-        desc = descriptors(dd["feats"][sub], model.config["log_eps"])
+        desc = descriptors(dd["feats"][sub], eps)
         for k in DESCRIPTORS:
             corr[k] = np.array([_spearman(mu[:, d], desc[k]) for d in range(L)])
-    except Exception as exc:  # no data: order by effect only
-        print(f"[vae] slider labels skipped ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # no data: no correlations
+        print(f"[vae] slider correlations skipped ({type(exc).__name__}: {exc})")
     out = []
     for d in np.argsort(-effect):
-        r = {k: round(float(corr[k][d]), 2) for k in DESCRIPTORS}
-        best = max(r, key=lambda k: abs(r[k]))
-        label = DESCRIPTORS[best][int(r[best] > 0)] if abs(r[best]) >= 0.3 else ""
-        out.append({"dim": int(d), "effect_db": round(float(effect[d]), 2), "label": label, "corr": r})
+        m = {k: round(float(moves[k][d]), 2) for k in DESCRIPTORS}
+        ranked = sorted(m, key=lambda k: -abs(m[k]))
+        named = [k for k in ranked[:2] if abs(m[k]) >= max(0.3, 0.6 * abs(m[ranked[0]]))]
+        label = ", ".join(DESCRIPTORS[k][int(m[k] > 0)] for k in named)
+        out.append({"dim": int(d), "effect_db": round(float(effect[d]), 2), "label": label, "moves": m,
+                    "corr": {k: round(float(corr[k][d]), 2) for k in DESCRIPTORS}})
     return out
 
 
@@ -274,13 +291,20 @@ def card_markdown(card: dict[str, Any], config: dict[str, Any]) -> str:
         lines += ["Not evaluated (smoke test).", ""]
     sliders = card.get("sliders") or []
     if sliders:
-        names = list(sliders[0]["corr"])
+        field = "moves" if "moves" in sliders[0] else "corr"
+        names = list(sliders[0][field])
         lines += ["## Latent sliders (most important first)", "",
+                  ("What moving each dimension from -2 to +2 does to prior samples: the change of each "
+                   "descriptor in standard deviations; the label names the largest (>= 0.3; and the second "
+                   "when it is at least 0.6 of the first)."
+                   if field == "moves" else
+                   "Spearman correlation of each dimension with each descriptor over the dataset; "
+                   "the label names the strongest (|corr| >= 0.3)."), "",
                   "| dim | effect (dB, -2 -> +2) | label | " + " | ".join(names) + " |",
                   "|---|---|---|" + "---|" * len(names)]
         for s in sliders:
             lines.append(f"| z{s['dim']} | {s['effect_db']} | {s['label'] or '-'} | "
-                         + " | ".join(str(s["corr"].get(k, "-")) for k in names) + " |")
+                         + " | ".join(str(s[field].get(k, "-")) for k in names) + " |")
         lines.append("")
     if card.get("history"):
         lines += ["## How it was trained", "", card["history"], ""]
