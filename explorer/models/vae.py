@@ -302,16 +302,30 @@ def build_model(config: dict[str, Any]) -> VAENet:
 # phase reconstruction
 
 
-def pitch_locked_phase(pitch: np.ndarray, *, n_frames: int, config: dict[str, Any]) -> torch.Tensor:
+def pitch_locked_phase(pitch: np.ndarray, *, n_frames: int, config: dict[str, Any],
+                       cents: torch.Tensor | None = None) -> torch.Tensor:
     """A phase guess for a harmonic note at each MIDI pitch: Tensor[B x 513 x n_frames] (radians).
 
     Bin k takes harmonic h = round(f_k / f0) and its phase advances at h * f0 from frame to frame
     (phi = 2 pi h f0 t_frame + phi_h - pi k: the -pi k is the linear phase of a centred Hann
     frame). phi_h are fixed pseudo-random starting phases (so harmonics do not all peak together).
+    With ``cents`` [B x T'] (the decoded pitch track, T' <= n_frames frames; later frames hold
+    its last value) the phase advances at h * f0 * 2^(cents/1200) instead: a vibrato's partials
+    start Griffin-Lim where they are, not where a steady note would be.
     """
-    rows = [_locked_phase(float(p), n_frames, config["sr"], config["n_fft"], config["hop_length"])
-            for p in np.asarray(pitch, dtype=np.float64).reshape(-1)]
-    return torch.stack(rows)
+    pitch = np.asarray(pitch, dtype=np.float64).reshape(-1)
+    rows = [_locked_phase(float(p), n_frames, config["sr"], config["n_fft"], config["hop_length"]) for p in pitch]
+    if cents is None:
+        return torch.stack(rows)
+    sr, n_fft, hop = config["sr"], config["n_fft"], config["hop_length"]
+    cents = torch.nn.functional.pad(cents.float(), (0, n_frames - cents.shape[-1]), mode="replicate")
+    f0 = torch.from_numpy(440.0 * 2.0 ** ((pitch - 69.0) / 12.0)).float()[:, None]  # Hz [B x 1]
+    ratio = 2.0 ** (cents / 1200.0)
+    ahead = torch.cumsum(0.5 * (ratio[:, 1:] + ratio[:, :-1]) - 1.0, dim=-1)  # frames' worth gained, trapezoid
+    extra = 2 * np.pi * f0 * torch.nn.functional.pad(ahead, (1, 0)) * hop / sr  # rad of the fundamental [B x T]
+    k = torch.arange(n_fft // 2 + 1, dtype=torch.float32)
+    harmonic = torch.clamp(torch.round(k[None, :] * sr / n_fft / f0), min=1.0)  # [B x K]
+    return torch.remainder(torch.stack(rows) + harmonic[:, :, None] * extra[:, None, :], 2 * np.pi)
 
 
 @functools.lru_cache(maxsize=128)
@@ -407,10 +421,24 @@ class VAEModel:
         return torch.nn.functional.pad(mag, (0, 1))
 
     @_inference
-    def synthesize(self, logmag: np.ndarray, pitch, *, n_iter: int | None = None) -> np.ndarray:
-        """Decoded log|S| [n x 513 x 128] + pitch [n] -> audio float32 [n x N_SAMPLES]."""
+    def pitch_track(self, z: np.ndarray, pitch) -> torch.Tensor | None:
+        """The pitch deviation the decoder draws for z, cents [n x 128] (None without a vibrato head)."""
+        z = np.atleast_2d(np.asarray(z, dtype=np.float32))
+        emb = self.net.embed(pitch_index(self._pitches(pitch, len(z)), config=self.config))
+        params = self.net.decoder.vibrato(torch.from_numpy(z), emb)
+        if params is None:
+            return None
+        return pitch_track(params, n_frames=self.config["n_frames"],
+                           frame_s=self.config["hop_length"] / self.config["sr"])
+
+    @_inference
+    def synthesize(self, logmag: np.ndarray, pitch, *, n_iter: int | None = None,
+                   cents: torch.Tensor | None = None) -> np.ndarray:
+        """Decoded log|S| [n x 513 x 128] + pitch [n] -> audio float32 [n x N_SAMPLES]; ``cents``:
+        the decoded pitch track (:meth:`pitch_track`), if any, for the starting phase."""
         mag = self.magnitude(logmag)
-        phase = pitch_locked_phase(self._pitches(pitch, len(mag)), n_frames=mag.shape[-1], config=self.config)
+        phase = pitch_locked_phase(self._pitches(pitch, len(mag)), n_frames=mag.shape[-1], config=self.config,
+                                   cents=cents)
         n_iter = self.config["gl_iters"] if n_iter is None else n_iter
         y = griffin_lim(mag, phase, n_iter=n_iter, config=self.config)
         return y.numpy().astype(np.float32)
@@ -421,7 +449,8 @@ class VAEModel:
         z = np.atleast_2d(np.asarray(z, dtype=np.float32))
         if z.shape[1] != self.latent_dim:
             raise ParameterError(f"latent has {z.shape[1]} values; this model needs {self.latent_dim}")
-        return self.synthesize(self.decode_logmag(z, pitch), self._pitches(pitch, len(z)))
+        return self.synthesize(self.decode_logmag(z, pitch), self._pitches(pitch, len(z)),
+                               cents=self.pitch_track(z, pitch))
 
     # -- encoding -----------------------------------------------------------------------------
     @_inference

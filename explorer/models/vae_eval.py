@@ -159,7 +159,7 @@ def samples_check(model, *, n: int, seed: int = 2024) -> dict[str, Any]:
     win = torch.hann_window(N_FFT)
     for i in range(n):
         logmag = model.decode_logmag(z[i : i + 1], pitches[i : i + 1])
-        y = model.synthesize(logmag, pitches[i : i + 1])
+        y = model.synthesize(logmag, pitches[i : i + 1], cents=model.pitch_track(z[i : i + 1], pitches[i : i + 1]))
         target = model.magnitude(logmag)
         S = torch.stft(torch.from_numpy(y), N_FFT, HOP_LENGTH, window=win, center=True, return_complex=True).abs()
         sc.append(float(torch.linalg.norm(S - target) / torch.linalg.norm(target).clamp_min(1e-12)))

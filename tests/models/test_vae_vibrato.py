@@ -67,3 +67,26 @@ def test_fit_of_a_measured_vibrato_and_of_noise():
     flat = vae_vibrato.fit(noise, torch.ones_like(noise), frame_s=FRAME_S)
     assert float(flat[0, [0, 1, 4]].abs().max()) == 0.0  # explains too little: no vibrato, no glide
 
+
+
+def test_starting_phase_follows_the_decoded_pitch_track():
+    """With a track, each harmonic's phase advances at its bent frequency; without, as before."""
+    config = vae.DEFAULT_CONFIG
+    steady = vae.pitch_locked_phase(np.array([60.0]), n_frames=129, config=config)
+    flat = vae.pitch_locked_phase(np.array([60.0]), n_frames=129, config=config, cents=torch.zeros(1, 128))
+    torch.testing.assert_close(flat, steady, atol=1e-4, rtol=0)
+    bent = vae.pitch_locked_phase(np.array([60.0]), n_frames=129, config=config, cents=torch.full((1, 128), 50.0))
+    f0 = 440.0 * 2 ** (-9 / 12)
+    k = int(round(3 * f0 * vae.N_FFT / vae.SR))  # the bin of harmonic 3
+    advance = torch.remainder(bent[0, k, 1:] - bent[0, k, :-1], 2 * np.pi)
+    expected = (2 * np.pi * 3 * f0 * 2 ** (50 / 1200) * vae.HOP_LENGTH / vae.SR) % (2 * np.pi)
+    np.testing.assert_allclose(advance.numpy(), expected, atol=1e-3)
+
+
+def test_a_vibrato_model_renders_with_its_track():
+    model = vae.debug_model()
+    z = model.sample_latent(2, 0)
+    cents = model.pitch_track(z, [48, 60])
+    assert cents is not None and cents.shape == (2, vae.N_FRAMES)
+    y = model.render(z, [48, 60])
+    assert y.shape == (2, vae.N_SAMPLES) and np.isfinite(y).all()
