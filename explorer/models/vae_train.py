@@ -103,29 +103,46 @@ def compute_features(audio: np.ndarray, *, config: dict[str, Any], chunk: int = 
     return out
 
 
+def _cache_file(kind: str, root: Path, *key) -> Path:
+    """Where derived arrays of dataset ``root`` live, keyed by its label file's time and ``key``."""
+    labels = root / "labels.jsonl"
+    stamp = "|".join(map(str, (root, labels.stat().st_mtime if labels.exists() else 0, *key)))
+    return CACHE / f"{kind}-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.npz"
+
+
+def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Best effort (a read-only disk only costs the recomputation next time)."""
+    try:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | None = None,
                      log=print) -> dict[str, np.ndarray]:
     """Notes' features + labels, cached in runs/cache keyed by the dataset's label file and size."""
     root = Path(root).resolve()
-    labels = root / "labels.jsonl"
-    stamp = f"{root}|{labels.stat().st_mtime if labels.exists() else 0}|{max_items}|{config['log_eps']}"
-    cache = CACHE / f"vae-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.npz"
-    if cache.exists():
-        with np.load(cache, allow_pickle=False) as f:
-            log(f"features from cache {cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache}")
-            return {k: f[k] for k in f.files}
+    cache = _cache_file("vae", root, max_items, config["log_eps"])
+    out = _read_cache(cache)
+    if out is not None:
+        log(f"features from cache {cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache}")
+        return out
     t0 = time.perf_counter()
     notes = load_notes(root, max_items=max_items)
     log(f"loaded {len(notes['pitch'])} notes from {root} in {time.perf_counter() - t0:.0f} s; computing features")
     feats = compute_features(notes["audio"], config=config)
     out = {"feats": feats, "pitch": notes["pitch"], "family": notes["family"]}
-    try:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npz")
-        np.savez(tmp, **out)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    _write_cache(cache, out)
     log(f"features ready: {feats.shape} in {time.perf_counter() - t0:.0f} s")
     return out
 
@@ -138,33 +155,21 @@ def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_i
     from explorer.models import vae_vibrato
 
     root = Path(root).resolve()
-    labels = root / "labels.jsonl"
-    stamp = f"tracks|{root}|{labels.stat().st_mtime if labels.exists() else 0}|{max_items}|{feats.shape}"
-    cache = CACHE / f"vae-tracks-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.npz"
-    out: dict[str, np.ndarray] = {}
-    if cache.exists():
-        with np.load(cache, allow_pickle=False) as f:
-            out = {k: f[k] for k in f.files}
+    cache = _cache_file("vae-tracks", root, max_items, feats.shape)
+    out = _read_cache(cache)
+    if out is not None and "params" in out:
+        return out
     t0 = time.perf_counter()
-    if "cents" not in out:
-        cents = np.empty(feats.shape[::2], dtype=np.float16)
-        confidence = np.empty_like(cents)
-        for i in range(0, len(feats), chunk):
-            c, w = vae_vibrato.measure(torch.from_numpy(feats[i : i + chunk]))
-            cents[i : i + chunk], confidence[i : i + chunk] = c.numpy(), w.numpy()
-        out = {"cents": cents, "confidence": confidence}
-    if "params" not in out:
-        frame_s = config["hop_length"] / config["sr"]
-        out["params"] = vae_vibrato.fit(torch.from_numpy(out["cents"]), torch.from_numpy(out["confidence"]),
-                                        frame_s=frame_s).numpy()
-        try:
-            CACHE.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp.npz")
-            np.savez(tmp, **out)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
-        log(f"pitch tracks measured and fitted in {time.perf_counter() - t0:.0f} s")
+    cents = np.empty(feats.shape[::2], dtype=np.float16)
+    confidence = np.empty_like(cents)
+    for i in range(0, len(feats), chunk):
+        c, w = vae_vibrato.measure(torch.from_numpy(feats[i : i + chunk]))
+        cents[i : i + chunk], confidence[i : i + chunk] = c.numpy(), w.numpy()
+    params = vae_vibrato.fit(torch.from_numpy(cents), torch.from_numpy(confidence),
+                             frame_s=config["hop_length"] / config["sr"])
+    out = {"cents": cents, "confidence": confidence, "params": params.numpy()}
+    _write_cache(cache, out)
+    log(f"pitch tracks measured and fitted in {time.perf_counter() - t0:.0f} s")
     return out
 
 
