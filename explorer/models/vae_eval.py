@@ -202,8 +202,9 @@ def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24)
     effect_db: mean absolute log-mel change (dB) when the dimension goes from -2 to +2, averaged
     over ``n_base`` prior samples at pitches 40..76. moves: the mean change of each descriptor
     over that same move, in standard deviations of the descriptor over all the sounds decoded
-    for this analysis (what the slider does to the sound). label: the largest move when it is >= 0.3 sd, phrased for
-    moving the slider to the right. corr: Spearman correlation of the posterior mean with each
+    for this analysis (what the slider does to the sound). label: the largest move when it is
+    >= 0.3 sd (and the second when it is at least 0.6 of the first), phrased for moving the
+    slider to the right. corr: Spearman correlation of the posterior mean with each
     descriptor over (up to 2000) dataset notes (what the dimension goes with in the data; for
     the tooltip only: many dimensions go with the same family traits).
     """

@@ -157,7 +157,7 @@ def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_i
     root = Path(root).resolve()
     cache = _cache_file("vae-tracks", root, max_items, feats.shape)
     out = _read_cache(cache)
-    if out is not None and "params" in out:
+    if out is not None:
         return out
     t0 = time.perf_counter()
     cents = np.empty(feats.shape[::2], dtype=np.float16)

@@ -131,7 +131,3 @@ def fit(cents: torch.Tensor, confidence: torch.Tensor, *, frame_s: float, chunk:
                                           g * keep, _logit((glide_time - 0.02) / 0.15)], dim=1)
     return out
 
-
-def fitted_track(params: torch.Tensor, *, n_frames: int, frame_s: float) -> torch.Tensor:
-    """The track [B x T], cents, that :func:`fit`'s numbers draw (the head's own formula)."""
-    return pitch_track(params, n_frames=n_frames, frame_s=frame_s)

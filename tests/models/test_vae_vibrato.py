@@ -54,7 +54,7 @@ def test_fit_recovers_the_numbers_the_head_draws_with():
     params = vae_vibrato.fit(track, torch.ones_like(track), frame_s=FRAME_S)
     np.testing.assert_allclose(params[0, [0, 1, 4]].numpy(), [2.0, -3.0, -1.5], atol=0.05)
     assert 4.0 + 3.0 * torch.sigmoid(params[0, 2]).item() == pytest.approx(5.55, abs=0.01)
-    redrawn = vae_vibrato.fitted_track(params, n_frames=vae.N_FRAMES, frame_s=FRAME_S)
+    redrawn = vae.pitch_track(params, n_frames=vae.N_FRAMES, frame_s=FRAME_S)
     assert float((redrawn - track).abs().max()) < 0.5  # cents
 
 
