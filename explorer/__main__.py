@@ -174,7 +174,7 @@ def cmd_interpolate(args) -> int:
 
     from explorer.audio.io import write_audio
     from explorer.models.registry import model_from_gp_spec, load_model
-    from explorer.morph import render_morph
+    from explorer.latent.morph import render_morph
 
     if not 2 <= args.steps <= 1000:
         raise ParameterError(f"--steps must be between 2 and 1000, got {args.steps}")
@@ -238,20 +238,20 @@ def cmd_dataset(args) -> int:
 def cmd_train(args) -> int:
     if args.init and args.family != "vae":
         raise ParameterError("--init (fine-tuning from a checkpoint) is for the VAE")
-    train = _require(f"explorer.models.{args.family}_train", f"training the {args.family.upper()}")
+    train = _require(f"explorer.models.{args.family}.training", f"training the {args.family.upper()}")
     train.main(args)
     return 0
 
 
 def cmd_eval(args) -> int:
-    evaluate = _require("explorer.evaluate", "evaluation")
+    evaluate = _require("explorer.evaluation.run", "evaluation")
     result = evaluate.run(args.model, checkpoint=args.checkpoint, data=args.data, quick=args.quick)
     print(json.dumps(result) if args.json else evaluate.format_report(result))
     return 0
 
 
 def cmd_bench(args) -> int:
-    bench = _require("explorer.bench", "the benchmark")
+    bench = _require("explorer.evaluation.bench", "the benchmark")
     result = bench.run(repeats=args.repeats)
     print(json.dumps(result) if args.json else bench.format_table(result))
     return 0

@@ -12,10 +12,9 @@ import numpy as np
 
 from explorer.audio.safety import is_silent, make_safe, rms_dbfs
 from explorer.errors import ParameterError, PresetError
-from explorer.models.base import AudioModel
+from explorer.models.base import DEFAULT_PITCH, AudioModel, LatentAudioModel
 from explorer.presets import Preset
 
-DEFAULT_PITCH = 60
 
 
 @dataclass
@@ -31,27 +30,23 @@ class Sound:
 
 
 def check_pitch(model: AudioModel, pitch: int | None) -> int | None:
-    """Validate a MIDI pitch against the model's range (None for unconditioned models)."""
+    """The one note a render plays: a whole MIDI number in the model's range (None for unconditioned
+    models); ``None`` means the model's default pitch."""
     if model.pitch_range is None:
         return None
-    if pitch is None:  # a harmonic GP preset knows the note it was built on
+    if pitch is None:
         pitch = getattr(model, "default_pitch", None) or DEFAULT_PITCH
     lo, hi = model.pitch_range
-    if isinstance(pitch, bool) or int(pitch) != pitch or not lo <= int(pitch) <= hi:
+    if isinstance(pitch, bool) or not np.isfinite(pitch) or int(pitch) != pitch or not lo <= int(pitch) <= hi:
         raise ParameterError(f"pitch {pitch} is outside this model's range (MIDI {lo}..{hi})")
     return int(pitch)
 
 
 def check_latent(model: AudioModel, z: np.ndarray) -> np.ndarray:
-    """Return z as float32 [n x latent_dim], refusing wrong sizes and non-finite values."""
-    z = np.asarray(z, dtype=np.float32)
-    if z.ndim == 1:
-        z = z[None, :]
-    if z.ndim != 2 or z.shape[1] != model.latent_dim:
-        raise ParameterError(f"latent has {z.shape[-1]} values; this model needs {model.latent_dim}")
-    if not np.all(np.isfinite(z)):
-        raise ParameterError("latent holds NaN or infinite values")
-    return z
+    """z as float32 [n x latent_dim] (see :meth:`LatentAudioModel.check_latent`)."""
+    if isinstance(model, LatentAudioModel):
+        return model.check_latent(z)
+    return LatentAudioModel.check_latent(model, z)
 
 
 def render_safe(model: AudioModel, z: np.ndarray, pitch: int | None = None) -> Sound:

@@ -17,7 +17,7 @@ import streamlit as st
 
 from explorer.audio import audio_bytes, power_spectrum, rainbowgram
 from explorer.errors import ExplorerError
-from explorer.figures import rainbowgram_figure, spectrum_figure
+from explorer.figures.sound import rainbowgram_figure, spectrum_figure
 from explorer.models.registry import available_checkpoints, load_model
 
 PALETTES = {"Rainbow (GANSynth)": "rainbow", "Colour-blind safe": "colorblind"}

@@ -2,19 +2,16 @@
 
 import numpy as np
 
-from explorer.models.base import latent_rng
+from explorer.models.base import LatentAudioModel
 
 
-class ToyModel:
+class ToyModel(LatentAudioModel):
     """Each latent maps to a decaying harmonic tone whose brightness follows z[0]."""
 
     name = "toy"
     sample_rate = 8000
     latent_dim = 8
     pitch_range = (24, 84)
-
-    def sample_latent(self, n, seed):
-        return latent_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
 
     def render(self, z, pitch=None):
         z = np.asarray(z, dtype=np.float64)

@@ -1,14 +1,22 @@
-"""The common model interface (DESIGN.md section 3).
+"""The common model interface (DESIGN.md section 3) and what every family shares.
 
 Pages, the CLI, interpolation, the benchmark and evaluation talk to every family through
-:class:`AudioModel`, so none of them special-cases VAE, GAN or GP.
+:class:`AudioModel`, so none of them special-cases VAE, GAN or GP. A family subclasses
+:class:`LatentAudioModel`, which holds the shared parts (the one latent RNG, latent and pitch
+validation with one rule, the model card, the default pitch), and adds ``render`` (and
+``encode`` where the family can).
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from explorer.errors import ParameterError
+
+#: The pitch a pitched model plays when none is given (middle C).
+DEFAULT_PITCH = 60
 
 
 @runtime_checkable
@@ -40,3 +48,74 @@ class AudioModel(Protocol):
 def latent_rng(seed: int) -> np.random.Generator:
     """The one random generator behind every ``sample_latent``: numpy's PCG64, platform-stable."""
     return np.random.default_rng(int(seed))
+
+
+class LatentAudioModel:
+    """Base class of the model families: everything but ``render`` (and ``encode``).
+
+    Subclasses set ``name``, ``sample_rate``, ``latent_dim`` and ``pitch_range`` (class or
+    instance attributes) and may override :meth:`_draw_prior` (how z is drawn from the seeded RNG).
+
+    Pitch rule, the same for every family: a pitch is a finite MIDI number inside ``pitch_range``;
+    models whose condition is a note number (``whole_pitch = True``: VAE, GAN) refuse fractions,
+    models that transpose continuously (GP) accept them. ``None`` means :attr:`default_pitch`.
+    """
+
+    name: str = ""
+    sample_rate: int = 0
+    latent_dim: int = 0
+    pitch_range: tuple[int, int] | None = None
+    #: The condition is a whole MIDI note (an embedding index), not a continuous transposition.
+    whole_pitch: bool = True
+    #: The model card (training data, steps, eval figures) read from the checkpoint; never mutated.
+    card: dict[str, Any] = {}
+
+    @property
+    def default_pitch(self) -> int | None:
+        """The pitch played when none is given (None for unconditioned models)."""
+        return None if self.pitch_range is None else DEFAULT_PITCH
+
+    # -- latents ----------------------------------------------------------------------------
+    def sample_latent(self, n: int, seed: int) -> np.ndarray:
+        """z from the model's prior, float32 [n x latent_dim]; the same seed gives the same z, always."""
+        if isinstance(n, bool) or int(n) != n or int(n) < 0:
+            raise ParameterError(f"number of latents must be a whole number >= 0, got {n!r}")
+        return self._draw_prior(latent_rng(seed), int(n))
+
+    def _draw_prior(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """z ~ N(0, I), float32 [n x latent_dim]."""
+        return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+
+    def check_latent(self, z: np.ndarray) -> np.ndarray:
+        """z as float32 [n x latent_dim] (a single [latent_dim] vector becomes one row); refuses
+        wrong sizes and NaN or infinite values with a :class:`ParameterError`."""
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim == 1:
+            z = z[None, :]
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ParameterError(f"latent has {z.shape[-1] if z.ndim else 1} values; this model needs {self.latent_dim}")
+        if not np.all(np.isfinite(z)):
+            raise ParameterError("latent holds NaN or infinite values")
+        return z
+
+    def check_pitch(self, pitch, n: int) -> np.ndarray | None:
+        """Pitches as float64 [n] MIDI (one value is used for all n), or None for unconditioned models."""
+        if self.pitch_range is None:
+            return None
+        if pitch is None:
+            pitch = self.default_pitch
+        p = np.asarray(pitch, dtype=np.float64).reshape(-1)
+        if p.size == 1:
+            p = np.repeat(p, n)
+        if p.size != n:
+            raise ParameterError(f"got {p.size} pitches for {n} latents")
+        lo, hi = self.pitch_range
+        if not np.all(np.isfinite(p)) or np.any((p < lo) | (p > hi)):
+            raise ParameterError(f"pitch must be within this model's range (MIDI {lo}..{hi})")
+        if self.whole_pitch and not np.all(p == np.round(p)):
+            raise ParameterError(f"this model plays whole MIDI notes (MIDI {lo}..{hi}), not fractions")
+        return p
+
+    def render(self, z: np.ndarray, pitch: np.ndarray | None = None) -> np.ndarray:
+        """Audio before safety, float32 [n x samples], for z [n x latent_dim] and pitch [n] (MIDI)."""
+        raise NotImplementedError

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models.base import AudioModel
+from explorer.paths import CHECKPOINT_DIR, GP_PRESET_DIR  # noqa: F401  (CHECKPOINT_DIR: re-exported for pages)
 
 FAMILIES = ("vae", "gan", "gp")
-CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints"
+
 DEFAULT_CHECKPOINT = {"vae": "vae-synth-v3", "gan": "gan-synth-v1", "gp": "gp-middle-c"}
 #: Name that selects the tiny random model of a family (tests, and a machine without weights).
 DEBUG = "debug"

@@ -40,7 +40,8 @@ def clear_caches() -> None:
 
 def debug_checkpoint(family: str, folder: Path) -> Path:
     """The tiny debug model of ``family`` saved under the family's default checkpoint name."""
-    from explorer.models import gan, vae
+    from explorer.models.gan import model as gan
+    from explorer.models.vae import model as vae
 
     path = Path(folder) / f"{registry.DEFAULT_CHECKPOINT[family]}.pt"
     if family == "vae":

@@ -12,7 +12,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.models import gan, registry
+from explorer.models import registry
+from explorer.models.gan import model as gan
 from tests.pages.apptest import (
     assert_broken_checkpoint_is_reported,
     assert_healthy,

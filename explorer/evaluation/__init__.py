@@ -1,0 +1,1 @@
+"""Measuring the models: ``run`` (the one ``eval`` entry point), ``bench`` (speed), ``paths`` (morph smoothness)."""

@@ -1,0 +1,289 @@
+"""Speed benchmark: ``python -m explorer bench [--json]`` prints :func:`run`'s dict.
+
+Every number is measured in the same run as its baseline, on the same input, so ratios are
+honest on whatever machine runs them. Timings are medians over ``repeats`` calls after one
+warm-up call.
+
+The benchmark is a list of sections, :data:`SECTIONS`: functions ``section(*, repeats) -> dict``
+of flat ``name: number`` fields, named ``bench_<topic>``. Add one with the :func:`section`
+decorator (or append to the list); a section that raises is reported as
+``{"<topic>_error": "..."}`` and the others still run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any, Callable
+
+import librosa
+import numpy as np
+import torch
+
+from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, SR
+from explorer.audio.mel import mel_spectrogram, mel_to_audio
+from explorer.audio.phase import griffin_lim, spectral_convergence
+from explorer.audio.rainbowgram import rainbowgram
+from explorer.audio.stft import istft, stft
+
+Section = Callable[..., dict]
+SECTIONS: list[Section] = []
+
+#: The audio-core input: 4 s at 16 kHz (the seed notebook's mel_to_audio case), 128 mels.
+BENCH_SECONDS = 4.0
+N_MELS = 128
+N_ITER = 32
+
+
+def section(fn: Section) -> Section:
+    """Register ``fn(*, repeats) -> dict`` as a benchmark section (in definition order)."""
+    SECTIONS.append(fn)
+    return fn
+
+
+def median_ms(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Median wall time of ``fn()`` in ms over ``repeats`` calls after one warm-up; and its last result."""
+    out = fn()
+    times = []
+    for _ in range(max(1, repeats)):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(times), out
+
+
+def synth_note(seconds: float | None = None, *, sr: int = SR, seed: int = 0) -> np.ndarray:
+    """A deterministic note to measure on: 220 Hz with 8 harmonics, 5 Hz vibrato, an exponential
+    decay and a little noise, peak 0.8. float32 ``[round(seconds * sr)]``, default
+    :data:`BENCH_SECONDS`."""
+    n = int(round((BENCH_SECONDS if seconds is None else seconds) * sr))
+    t = np.arange(n) / sr  # s
+    f0 = 220.0 * (1.0 + 0.01 * np.sin(2 * np.pi * 5.0 * t))  # Hz
+    phase = 2 * np.pi * np.cumsum(f0) / sr  # rad
+    y = sum(0.6**k * np.sin((k + 1) * phase) for k in range(8)) * np.exp(-t / 2.0)
+    y = y + 0.01 * np.random.default_rng(seed).standard_normal(n)
+    return (0.8 * y / np.max(np.abs(y))).astype(np.float32)
+
+
+@section
+def bench_stft(*, repeats: int) -> dict:
+    """STFT -> ISTFT round trip of the 4 s signal; librosa's pair as baseline."""
+    y = synth_note()
+    ms, y_back = median_ms(lambda: istft(stft(y), length=y.size), repeats)
+    def baseline():
+        S = librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH)
+        return librosa.istft(S, hop_length=HOP_LENGTH, length=y.size)
+
+    base_ms, _ = median_ms(baseline, repeats)
+    return {
+        "stft_roundtrip_ms": ms,
+        "stft_roundtrip_baseline_ms": base_ms,
+        "stft_roundtrip_max_err": float(np.max(np.abs(y_back - y))),
+    }
+
+
+@section
+def bench_mel_to_audio(*, repeats: int) -> dict:
+    """Mel -> audio (32 iterations) against ``librosa.feature.inverse.mel_to_audio`` on the same mel.
+
+    Spectral convergence of both against the true STFT magnitude. librosa's Griffin-Lim starts
+    from a fresh random phase each call, so its convergence is the median over the repeats.
+    """
+    y = synth_note()
+    S_true = np.abs(stft(y))
+    kw = dict(sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH)
+    M = mel_spectrogram(y, n_mels=N_MELS, **kw)
+    ms, ours = median_ms(lambda: mel_to_audio(M, n_iter=N_ITER, length=y.size, **kw), repeats)
+    base_sc = []
+
+    def baseline():
+        out = librosa.feature.inverse.mel_to_audio(M, n_iter=N_ITER, length=y.size, **kw)
+        base_sc.append(spectral_convergence(out, S_true))
+
+    base_ms, _ = median_ms(baseline, repeats)
+    return {
+        "mel_to_audio_ms": ms,
+        "mel_to_audio_baseline_ms": base_ms,
+        "mel_to_audio_speedup": base_ms / ms,
+        "mel_to_audio_sc": spectral_convergence(ours, S_true),
+        "mel_to_audio_baseline_sc": statistics.median(base_sc),
+        "mel_to_audio_input_s": y.size / SR,
+        "mel_to_audio_n_mels": N_MELS,
+        "mel_to_audio_n_iter": N_ITER,
+    }
+
+
+@section
+def bench_griffin_lim(*, repeats: int) -> dict:
+    """Griffin-Lim (32 iterations, momentum 0.99) from the true magnitude, against ``librosa.griffinlim``."""
+    y = synth_note()
+    S_true = np.abs(stft(y))
+    ms, ours = median_ms(lambda: griffin_lim(S_true, n_iter=N_ITER, hop_length=HOP_LENGTH, length=y.size), repeats)
+    base_sc = []
+
+    def baseline():
+        out = librosa.griffinlim(S_true, n_iter=N_ITER, hop_length=HOP_LENGTH, length=y.size)
+        base_sc.append(spectral_convergence(out, S_true))
+
+    base_ms, _ = median_ms(baseline, repeats)
+    return {
+        "griffin_lim_ms": ms,
+        "griffin_lim_baseline_ms": base_ms,
+        "griffin_lim_speedup": base_ms / ms,
+        "griffin_lim_sc": spectral_convergence(ours, S_true),
+        "griffin_lim_baseline_sc": statistics.median(base_sc),
+    }
+
+
+@section
+def bench_rainbowgram(*, repeats: int) -> dict:
+    """Rainbowgram image of one 2.048 s note (the neural models' note length)."""
+    y = synth_note(N_SAMPLES / SR)
+    ms, _ = median_ms(lambda: rainbowgram(y, sr=SR), repeats)
+    return {"rainbowgram_ms": ms}
+
+
+#: (seed, MIDI pitch) of the prior samples the VAE is timed on.
+VAE_NOTES = ((0, 60), (1, 36), (3, 72), (4, 84))
+
+
+@section
+def bench_vae(*, repeats: int) -> dict:
+    """VAE, one note: decode + phase (pitch-locked fast Griffin-Lim) + ISTFT + safety, against the
+    seed notebook's pipeline on the same decoded mel (librosa mel_to_audio, 32 iterations); each
+    the median over the notes of VAE_NOTES.
+    Uses the shipped checkpoint, or the tiny debug model when it is missing (``vae_checkpoint`` says which)."""
+    from explorer.audio.safety import make_safe
+    from explorer.errors import ExplorerError
+    from explorer.models.registry import load_model
+
+    try:
+        model, which = load_model("vae"), "default"
+    except ExplorerError:
+        model, which = load_model("vae", "debug"), "debug"
+    # the baseline's NNLS step takes longer on some spectra than others (250-320 ms over these
+    # notes, measured), so both sides are the median over a few notes, not one
+    ms, base_ms = [], []
+    for seed, pitch in VAE_NOTES:
+        z = model.sample_latent(1, seed)
+        ms.append(median_ms(lambda: make_safe(model.render(z, [pitch])[0], sr=SR), repeats)[0])
+        mag = model.magnitude(model.decode_logmag(z, [pitch]))[0].numpy()  # |S| [513 x 129]
+        M = librosa.feature.melspectrogram(S=mag**2, sr=SR, n_fft=N_FFT, n_mels=N_MELS)
+        base_ms.append(median_ms(lambda: librosa.feature.inverse.mel_to_audio(
+            M, sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH, n_iter=N_ITER), max(1, repeats // 2))[0])
+    ms, base = statistics.median(ms), statistics.median(base_ms)
+    return {"vae_render_ms": ms, "vae_baseline_ms": base, "vae_speedup": base / ms, "vae_checkpoint": which}
+
+
+@section
+def bench_gan(*, repeats: int) -> dict:
+    """GAN: one note at middle C through generator + IF-Mel ISTFT + safety (median ms), and a batch
+    of 16 notes (seconds of audio per second of compute, ``gan_batch_rtf``). Uses the shipped
+    checkpoint, or the tiny debug model when it is missing (``gan_checkpoint`` says which)."""
+    from explorer.errors import ExplorerError
+    from explorer.models.registry import load_model
+    from explorer.render import render_safe
+
+    try:
+        model, which = load_model("gan"), "default"
+    except ExplorerError:
+        model, which = load_model("gan", "debug"), "debug"
+    z1 = model.sample_latent(1, 0)
+    ms, _ = median_ms(lambda: render_safe(model, z1, 60), repeats)
+    z16, pitch16 = model.sample_latent(16, 1), np.arange(16) * 4 + 24
+    batch_ms, y = median_ms(lambda: model.render(z16, pitch16), repeats)
+    return {"gan_render_ms": ms, "gan_batch16_ms": batch_ms,
+            "gan_batch_rtf": y.size / SR / (batch_ms / 1e3), "gan_checkpoint": which}
+
+
+@section
+def bench_gp(*, repeats: int) -> dict:
+    """GP: render 2 s at 44.1 kHz of the GP middle C (24 decaying partials + knock) through safety,
+    model warm (``gp_render_ms``) and rebuilt per call as when a kernel slider moves
+    (``gp_render_fresh_kernel_ms``). Then the user's method against ours on the same 1 s at 16 kHz
+    with the same 24-partial kernel: a Cholesky factor per 50 ms block, each block conditioned to
+    start and end at zero as in the seed draft (``gp_cholesky_blocks_ms``, one timed run: it is slow),
+    and exact circulant-embedding FFT sampling of the whole second, eigenvalues included
+    (``gp_fft_1s_ms``). Last, a piecewise fit of a 3 s clip (:func:`synth_note` at 16 kHz), after a
+    warm-up fit (``gp_fit_3s_s``)."""
+    import dataclasses
+
+    import scipy.linalg
+
+    from explorer.models.gp import GPModel, GPSpec, harmonic_kernel, load_gp
+    from explorer.models.gp.fit import fit_piecewise
+    from explorer.render import render_safe
+
+    spec = dataclasses.replace(load_gp("gp-middle-c").spec, duration_s=2.0)
+    model = GPModel(spec)
+    z = model.sample_latent(1, 0)[0]
+    render_ms, _ = median_ms(lambda: render_safe(model, z, 60), repeats)
+    fresh_ms, _ = median_ms(lambda: render_safe(GPModel(spec), z, 60), repeats)
+
+    sr, block = 16000, 800  # 50 ms blocks
+    kernel = harmonic_kernel(60, sr=sr, n_partials=24, tilt_db_per_octave=-5.0, purity_s=0.25)
+    rng = np.random.default_rng(0)
+
+    def cholesky_block() -> np.ndarray:
+        cov = scipy.linalg.toeplitz(kernel.covariance(np.arange(block) / sr)) + 1e-10 * np.eye(block)
+        idx = np.r_[1 : block - 1, 0, block - 1]  # interior first, then the two ends
+        cov = cov[np.ix_(idx, idx)]
+        k11, k12, k22 = cov[:-2, :-2], cov[:-2, -2:], cov[-2:, -2:]
+        cond = k11 - k12 @ np.linalg.inv(k22) @ k12.T + 1e-10 * np.eye(block - 2)
+        return np.r_[0.0, np.linalg.cholesky(cond) @ rng.standard_normal(block - 2), 0.0]
+
+    cholesky_block()
+    t0 = time.perf_counter()
+    np.concatenate([cholesky_block() for _ in range(sr // block)])
+    chol_ms = 1e3 * (time.perf_counter() - t0)
+    one = GPSpec(sr, 1.0, kernel)
+    z1 = GPModel(one).sample_latent(1, 0)
+    fft_ms, _ = median_ms(lambda: GPModel(one).render(z1), repeats)
+
+    fit_piecewise(synth_note(0.5, sr=sr), sr=sr, n_iter=5, stationary_iter=5)
+    t0 = time.perf_counter()
+    fit_piecewise(synth_note(3.0, sr=sr), sr=sr)
+    fit_s = time.perf_counter() - t0
+    return {
+        "gp_render_ms": render_ms,
+        "gp_render_fresh_kernel_ms": fresh_ms,
+        "gp_latent_dim": model.latent_dim,
+        "gp_cholesky_blocks_ms": chol_ms,
+        "gp_fft_1s_ms": fft_ms,
+        "gp_fft_speedup": chol_ms / fft_ms,
+        "gp_fit_3s_s": fit_s,
+    }
+
+
+def run(*, repeats: int = 5) -> dict:
+    """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
+
+    Fields common to all: ``bench_repeats``, ``torch_version``, ``torch_threads`` (torch's
+    intra-op threads outside the audio core, which runs on one, see
+    :func:`explorer.audio.stft.one_torch_thread`).
+    """
+    result: dict = {
+        "bench_repeats": repeats,
+        "torch_version": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+    for fn in SECTIONS:
+        name = fn.__name__.removeprefix("bench_")
+        try:
+            result.update(fn(repeats=repeats))
+        except Exception as exc:  # one broken section must not hide the others
+            result[f"{name}_error"] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def format_table(result: dict) -> str:
+    """A readable two-column table of :func:`run`'s dict (ms, ratios and scores to 3-4 digits)."""
+    width = max((len(k) for k in result), default=0)
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, float):
+            text = f"{value:.1f}x" if key.endswith("_speedup") else f"{value:.4g}"
+        else:
+            text = str(value)
+        lines.append(f"{key:<{width}}  {text}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Plotly figures: ``sound`` (rainbowgrams, spectra, paths, maps), ``gp`` (kernels)."""

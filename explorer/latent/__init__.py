@@ -1,0 +1,1 @@
+"""Moving through latent spaces: ``interpolation`` (slerp, lerp, paths), ``morph``, ``journey``, ``melody``."""
