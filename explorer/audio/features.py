@@ -41,7 +41,7 @@ def mel_db(power, *, sr: float, n_fft: int = N_FFT, n_mels: int = 128, amin: flo
     """
     W = mel_basis(sr=sr, n_fft=n_fft, n_mels=n_mels)  # [n_mels x F]
     if isinstance(power, torch.Tensor):
-        mel = torch.einsum("mf,...ft->...mt", torch.from_numpy(W).to(power.dtype), power)
+        mel = torch.einsum("mf,...ft->...mt", torch.tensor(W, dtype=power.dtype), power)  # (W is read-only)
         db = 10.0 * torch.log10(mel.clamp_min(amin))
         if top is None:
             top = db.detach().amax(dim=(-2, -1))

@@ -41,13 +41,14 @@ class GANModel(LatentAudioModel):
     pitch_range = (PITCH_MIN, PITCH_MAX)
 
     def __init__(self, generator: Generator, codec: SpectralCodec, config: dict[str, Any],
-                 directions: Directions | None = None, card: dict[str, Any] | None = None):
+                 directions: Directions | None = None, card: dict[str, Any] | None = None, *, source: str = ""):
         self.generator = generator.eval()
         self.codec = codec.eval()
         self.config = config
         self.latent_dim = int(config["latent_dim"])
         self.directions = directions
         self.card = card or {}
+        self.source = source
 
     def _pitch_index(self, pitch: np.ndarray | None, n: int) -> torch.Tensor:
         return torch.as_tensor(self.check_pitch(pitch, n).astype(np.int64) - PITCH_MIN)
@@ -69,19 +70,6 @@ class GANModel(LatentAudioModel):
         y = self.codec.decode(feats)
         return torch.nan_to_num(y).numpy().astype(np.float32)
 
-    def move(self, z: np.ndarray, amounts: list[float] | np.ndarray) -> np.ndarray:
-        """z shifted along the principal directions: z + sum_k amounts[k] * stdev[k] * u_k.
-
-        z : [latent_dim] or [n x latent_dim]; amounts : [k] slider values in standard deviations.
-        """
-        z = np.asarray(z, dtype=np.float32)
-        if self.directions is None:
-            return z
-        a = np.zeros(len(self.directions.vectors), dtype=np.float32)
-        given = np.asarray(amounts, dtype=np.float32)[: len(a)]
-        a[: len(given)] = given
-        return z + (a * self.directions.stdev) @ self.directions.vectors
-
 
 def directions_state(directions: Directions | None) -> dict[str, torch.Tensor]:
     if directions is None:
@@ -94,7 +82,7 @@ def directions_state(directions: Directions | None) -> dict[str, torch.Tensor]:
 
 
 def from_state(config: dict[str, Any], state: dict[str, torch.Tensor], card: dict[str, Any] | None = None,
-               *, name: str = "checkpoint") -> GANModel:
+               *, name: str = "checkpoint", source: str = "") -> GANModel:
     """A GANModel from a config and a state dict (generator weights + optional directions)."""
     gen, codec = build_model(config)
     g_state = {k[len("generator."):]: v.float() for k, v in state.items() if k.startswith("generator.")}
@@ -111,13 +99,14 @@ def from_state(config: dict[str, Any], state: dict[str, torch.Tensor], card: dic
         )
     for p in gen.parameters():
         p.requires_grad_(False)
-    return GANModel(gen, codec, {**DEFAULT_CONFIG, **config}, directions, card)
+    return GANModel(gen, codec, {**DEFAULT_CONFIG, **config}, directions, card, source=source)
 
 
 def load(path: str | Path) -> GANModel:
     """Load a GAN checkpoint safely (weights only); any problem is a :class:`CheckpointError`."""
     ckpt = load_checkpoint(path, family=FAMILY)
-    return from_state(ckpt["config"], ckpt["state"], ckpt.get("card"), name=f"checkpoint {Path(path).name}")
+    return from_state(ckpt["config"], ckpt["state"], ckpt.get("card"), name=f"checkpoint {Path(path).name}",
+                      source=Path(path).name)
 
 
 def debug_model(seed: int = 0) -> GANModel:
@@ -130,4 +119,4 @@ def debug_model(seed: int = 0) -> GANModel:
                             explained=np.full(8, 1 / 8, np.float32))
     for p in gen.parameters():
         p.requires_grad_(False)
-    return GANModel(gen, codec, dict(TINY_CONFIG), directions, {"note": "tiny random debug model"})
+    return GANModel(gen, codec, dict(TINY_CONFIG), directions, {"note": "tiny random debug model"}, source="debug")

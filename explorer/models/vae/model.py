@@ -67,9 +67,8 @@ class VAEModel(LatentAudioModel):
         return magnitude(logmag, log_eps=self.config["log_eps"])
 
     def target_magnitude(self, z: np.ndarray, pitch=None) -> np.ndarray:
-        """Capability hook: the magnitude spectrogram the phase reconstruction aims at,
-        float32 [n x 513 x 129] (|STFT|, ``n_fft=1024, hop_length=256``), for a benchmark or a
-        measure that compares a render with what the decoder drew."""
+        """The magnitude the pitch-locked Griffin-Lim turns into audio: float32 [n x 513 x 129]
+        (|STFT|, ``n_fft=1024, hop_length=256``, the last frame silent)."""
         return self.magnitude(self.decode_logmag(z, pitch)).numpy()
 
     @_inference

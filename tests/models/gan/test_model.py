@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from explorer.audio.constants import N_SAMPLES, SR
+from explorer.audio.constants import N_SAMPLES
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models.gan import model as gan, networks
 from explorer.models.checkpoint import save_checkpoint

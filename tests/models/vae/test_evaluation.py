@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.audio.constants import HOP_LENGTH, SR
-from explorer.models.vae import evaluation as vae_eval, model as vae, networks
+from explorer.models.vae import evaluation as vae_eval, networks
 
 
 class _Toy:

@@ -91,3 +91,26 @@ def test_a_vibrato_model_renders_with_its_track():
     assert cents is not None and cents.shape == (2, networks.N_FRAMES)
     y = model.render(z, [48, 60])
     assert y.shape == (2, N_SAMPLES) and np.isfinite(y).all()
+
+
+def test_warp_frequency_moves_a_peak_by_the_ratio():
+    spec = torch.zeros(1, networks.N_BINS, 3)
+    spec[0, 100] = 1.0
+    spec[0, 200] = 0.5
+    ratio = torch.tensor([[1.0, 1.1, 0.5]])  # one per frame
+    out = vae_vibrato.warp_frequency(spec, ratio)
+    assert out.shape == spec.shape
+    torch.testing.assert_close(out[..., 0], spec[..., 0])  # ratio 1: unchanged
+    assert sorted(torch.topk(out[0, :, 1], 2).indices.tolist()) == [110, 220]
+    assert sorted(torch.topk(out[0, :, 2], 2).indices.tolist()) == [50, 100]
+
+
+def test_pitch_track_is_flat_at_start_and_draws_a_vibrato():
+    flat = vae_vibrato.pitch_track(torch.zeros(2, 6), n_frames=128, frame_s=0.016)
+    assert flat.shape == (2, 128) and float(flat.abs().max()) == 0.0
+    # a = 3 (30 cents), rate logit 0 (5.5 Hz), delay logit -inf (50 ms), no glide
+    params = torch.tensor([[3.0, 0.0, 0.0, -20.0, 0.0, 0.0]])
+    cents = vae_vibrato.pitch_track(params, n_frames=128, frame_s=0.016)[0].numpy()
+    assert 29.0 < cents[20:].max() <= 30.0 + 1e-4 and -30.0 - 1e-4 <= cents[20:].min() < -29.0
+    spectrum = np.abs(np.fft.rfft(cents[20:] - cents[20:].mean(), n=4096))
+    assert np.fft.rfftfreq(4096, 0.016)[spectrum.argmax()] == pytest.approx(5.5, abs=0.1)
