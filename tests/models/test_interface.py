@@ -36,8 +36,11 @@ def test_render_is_float32_finite_deterministic_and_seeds_differ(model):
     y = model.render(z, None)
     assert y.dtype == np.float32 and y.ndim == 2 and y.shape[0] == 2 and np.all(np.isfinite(y))
     np.testing.assert_array_equal(y, model.render(z, None))
+    np.testing.assert_array_equal(y, load_model(model.name, "debug").render(z, None))  # a fresh build, too
     other = model.render(model.sample_latent(2, 4), None)
     assert not np.allclose(y, other)
+    lo, hi = model.pitch_range  # the pitch is heard
+    assert not np.allclose(model.render(z[:1], [lo + 12]), model.render(z[:1], [hi - 12]))
 
 
 def test_check_pitch_one_rule(model):
@@ -82,6 +85,8 @@ def test_check_latent_refuses_nan_inf_and_wrong_sizes(model):
             model.check_latent(broken)
         with pytest.raises(ParameterError):
             model.render(broken, None)
+    with pytest.raises(ParameterError):
+        model.render(np.zeros((1, model.latent_dim + 1), np.float32), None)
 
 
 def test_capability_hooks(model):

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from explorer.audio.constants import N_SAMPLES
-from explorer.errors import CheckpointError, ParameterError
+from explorer.errors import CheckpointError
 from explorer.models.gan import model as gan, networks
 from explorer.models.checkpoint import save_checkpoint
 from explorer.models.registry import load_model
@@ -38,30 +38,6 @@ def test_debug_model_interface_and_shapes():
 def test_registry_debug_model():
     m = load_model("gan", "debug")
     assert isinstance(m, gan.GANModel) and m.render(m.sample_latent(1, 0), [60]).shape == (1, N_SAMPLES)
-
-
-def test_determinism_per_seed():
-    a, b = gan.debug_model(), gan.debug_model()
-    np.testing.assert_array_equal(a.sample_latent(2, 11), b.sample_latent(2, 11))
-    assert not np.array_equal(a.sample_latent(1, 11), a.sample_latent(1, 12))
-    z = a.sample_latent(1, 3)
-    np.testing.assert_array_equal(a.render(z, [48]), b.render(z, [48]))
-    np.testing.assert_array_equal(a.render(z, [48]), a.render(z, [48]))
-    assert not np.array_equal(a.render(z, [48]), a.render(z, [50]))
-
-
-def test_bad_inputs_are_parameter_errors():
-    m = gan.debug_model()
-    with pytest.raises(ParameterError):
-        m.render(np.zeros((1, m.latent_dim + 1), np.float32), [60])
-    with pytest.raises(ParameterError):
-        m.render(np.zeros((1, m.latent_dim), np.float32), [100])
-    with pytest.raises(ParameterError):
-        m.render(np.zeros((1, m.latent_dim), np.float32), [60.5])
-    with pytest.raises(ParameterError):
-        m.render(np.full((1, m.latent_dim), np.nan, np.float32), [60])
-    with pytest.raises(ParameterError):
-        m.render(np.zeros((2, m.latent_dim), np.float32), [60, 61, 62])
 
 
 def test_directions_move_the_latent():
