@@ -1,4 +1,5 @@
-"""The audio core: STFT, log-magnitude + IF, mel, rainbowgrams, spectra, safety and I/O.
+"""The audio core: STFT, log-magnitude + IF, mel, phase, rainbowgrams, spectra, pitch, features,
+safety and I/O.
 
 numpy/librosa/torch only; no streamlit.
 
@@ -11,7 +12,9 @@ from explorer.audio.constants import *  # noqa: F401,F403
 from explorer.audio.io import audio_bytes, load_audio, write_audio  # noqa: F401
 from explorer.audio.safety import fade, is_silent, make_safe, rms_dbfs  # noqa: F401
 from explorer.audio.mel import mel_basis, mel_spectrogram, mel_to_audio, mel_to_stft  # noqa: F401
-from explorer.audio.phase import griffin_lim, spectral_convergence  # noqa: F401
+from explorer.audio.phase import griffin_lim  # noqa: F401
+from explorer.audio.features import descriptors, log_mel_db, mel_db, spectral_convergence  # noqa: F401
+from explorer.audio.pitch import cents_between, hz_to_midi, median_f0, midi_to_hz, note_name, pitch_hits  # noqa: F401
 from explorer.audio.rainbowgram import PALETTES, Rainbowgram, palette_lut, rainbowgram  # noqa: F401
 from explorer.audio.spectral import (  # noqa: F401
     from_logmag_if,

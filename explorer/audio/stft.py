@@ -1,7 +1,8 @@
 """Short-time Fourier transform and its inverse, with librosa's conventions.
 
-Periodic hann window, ``center=True`` pads ``n_fft // 2`` zeros on each side (librosa's
-``pad_mode="constant"``), no normalisation: :func:`stft` matches ``librosa.stft`` to float32
+Periodic hann window, ``center=True`` pads ``n_fft // 2`` samples on each side: zeros by default
+(librosa's ``pad_mode="constant"``) or the signal mirrored (``pad_mode="reflect"``, torch.stft's
+default, which the neural models' features were trained with), no normalisation: :func:`stft` matches ``librosa.stft`` to float32
 precision and :func:`istft` (weighted overlap-add divided by the squared-window envelope) undoes
 it exactly.
 
@@ -27,6 +28,9 @@ import torch.nn.functional as F_nn
 
 from explorer.audio.constants import HOP_LENGTH, N_FFT
 from explorer.errors import ParameterError
+
+#: How ``center=True`` pads the ends (librosa's names): zeros, or the signal mirrored about its ends.
+PAD_MODES = ("constant", "reflect")
 
 
 @contextmanager
@@ -115,14 +119,23 @@ def _inverse_envelope(n_fft: int, hop_length: int, n_frames: int, zero_edges: bo
     return inv
 
 
-def stft_t(y: torch.Tensor, *, n_fft: int, hop_length: int, center: bool = True) -> torch.Tensor:
+def _pad(y: torch.Tensor, n_fft: int, pad_mode: str) -> torch.Tensor:
+    """``n_fft // 2`` samples either side of ``y [B x n]``: zeros or the mirrored signal."""
+    if pad_mode == "reflect":  # torch pads only >= 2-D input along its last axis this way
+        return F_nn.pad(y[:, None], (n_fft // 2, n_fft // 2), mode="reflect")[:, 0]
+    return F_nn.pad(y, (n_fft // 2, n_fft // 2))
+
+
+def stft_t(y: torch.Tensor, *, n_fft: int, hop_length: int, center: bool = True,
+           pad_mode: str = "constant") -> torch.Tensor:
     """STFT, torch, frame-major.
 
     y : Tensor[B x n] float32 -> Tensor[B x T x F] complex64, F = 1 + n_fft // 2,
     T = 1 + n // hop_length (center) or 1 + (n - n_fft) // hop_length.
+    ``pad_mode`` ("constant" or "reflect", with ``center``): see the module docstring.
     """
     if center:
-        y = F_nn.pad(y, (n_fft // 2, n_fft // 2))
+        y = _pad(y, n_fft, pad_mode)
     frames = y.unfold(-1, n_fft, hop_length) * window(n_fft)  # [B x T x n_fft]
     return torch.fft.rfft(frames)
 
@@ -157,7 +170,14 @@ def project_t(S: torch.Tensor, *, n_fft: int, hop_length: int) -> torch.Tensor:
     return torch.fft.rfft(y.unfold(-1, n_fft, hop_length) * window(n_fft))
 
 
-def stft(y: np.ndarray, *, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, center: bool = True) -> np.ndarray:
+def check_pad_mode(pad_mode: str) -> None:
+    """Raise :class:`ParameterError` unless ``pad_mode`` is one of :data:`PAD_MODES`."""
+    if pad_mode not in PAD_MODES:
+        raise ParameterError(f"pad_mode must be one of {PAD_MODES}, got {pad_mode!r}")
+
+
+def stft(y: np.ndarray, *, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, center: bool = True,
+         pad_mode: str = "constant") -> np.ndarray:
     """Short-time Fourier transform with a periodic hann window (same values as ``librosa.stft``).
 
     Parameters
@@ -169,8 +189,10 @@ def stft(y: np.ndarray, *, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, cen
     hop_length : int in [1, n_fft]
         samples between frames.
     center : bool
-        pad ``n_fft // 2`` zeros on both sides so that frame ``t`` is centred on sample
+        pad ``n_fft // 2`` samples on both sides so that frame ``t`` is centred on sample
         ``t * hop_length``.
+    pad_mode : "constant" or "reflect"
+        what ``center`` pads with: zeros (librosa's default) or the signal mirrored (torch's).
 
     Returns
     -------
@@ -183,12 +205,16 @@ def stft(y: np.ndarray, *, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, cen
         bad ``n_fft``/``hop_length``; non-finite, empty or (uncentred) too-short ``y``.
     """
     check_fft_params(n_fft, hop_length)
+    check_pad_mode(pad_mode)
     y = as_audio(y)
     if not center and y.shape[-1] < n_fft:
         raise ParameterError(f"center=False needs at least n_fft={n_fft} samples, got {y.shape[-1]}")
+    if center and pad_mode == "reflect" and y.shape[-1] <= n_fft // 2:
+        raise ParameterError(f"pad_mode='reflect' needs more than n_fft // 2 = {n_fft // 2} samples, got {y.shape[-1]}")
     lead, n = y.shape[:-1], y.shape[-1]
     with torch.no_grad(), one_torch_thread():
-        S = stft_t(torch.from_numpy(y.reshape(-1, n)), n_fft=n_fft, hop_length=hop_length, center=center)
+        S = stft_t(torch.from_numpy(y.reshape(-1, n)), n_fft=n_fft, hop_length=hop_length, center=center,
+                   pad_mode=pad_mode)
         S = S.transpose(-1, -2).numpy()
     return np.ascontiguousarray(S).reshape(lead + S.shape[-2:])
 

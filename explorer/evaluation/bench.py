@@ -22,7 +22,8 @@ import torch
 
 from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, SR
 from explorer.audio.mel import mel_spectrogram, mel_to_audio
-from explorer.audio.phase import griffin_lim, spectral_convergence
+from explorer.audio.features import spectral_convergence
+from explorer.audio.phase import griffin_lim
 from explorer.audio.rainbowgram import rainbowgram
 from explorer.audio.stft import istft, stft
 

@@ -12,17 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.audio.mel import mel_spectrogram
+from explorer.audio.features import log_mel_db
 from explorer.latent.interpolation import interpolate, norms
 from explorer.models.base import AudioModel
 
 PITCHES = (48, 60, 72)
-
-
-def log_mel_db(y: np.ndarray, *, sr: int) -> np.ndarray:
-    """Log-mel spectrogram in dB, floored 80 dB below 1.0: [n_mels x T]."""
-    m = mel_spectrogram(y, sr=sr, n_mels=64)
-    return 10.0 * np.log10(np.maximum(m, 1e-8))
 
 
 def path_smoothness(model: AudioModel, *, n_paths: int = 20, steps: int = 9, seed: int = 2024) -> dict:
@@ -38,7 +32,7 @@ def path_smoothness(model: AudioModel, *, n_paths: int = 20, steps: int = 9, see
             path = np.concatenate([path, np.zeros_like(path[:1])])  # + the origin, for reference
             pitch = None if model.pitch_range is None else np.full(steps + 1, PITCHES[k % len(PITCHES)])
             audio = make_safe(model.render(path, pitch), sr=model.sample_rate)
-            mels = np.stack([log_mel_db(y, sr=model.sample_rate) for y in audio])
+            mels = log_mel_db(audio, sr=model.sample_rate, n_mels=64, amin=1e-8)  # dB, floored 80 dB below 1.0
             origin, mels = mels[-1], mels[:-1]
             step_db.extend(np.mean(np.abs(np.diff(mels, axis=0)), axis=(1, 2)))
             mid.append(norms(path[steps // 2 : steps // 2 + 1])[0])

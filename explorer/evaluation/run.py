@@ -2,7 +2,9 @@
 
 Each family keeps its measurements in ``explorer/models/<family>/evaluation.py`` with
 ``evaluate(model, *, data, quick) -> dict`` (flat, JSON-able; field names are named in the
-family's issue). This module only resolves the model and prints the report.
+family's issue), and names there, in ``SHARED_MEASURES``, the measures of :data:`SHARED` that
+apply to it (e.g. ``("path_smoothness",)``). This module only resolves the model, runs both and
+prints the report.
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ from explorer.models.registry import load_model
 DEFAULT_DATA = DATA_DIR / "synth"
 
 
+def _path_smoothness(model, *, quick: bool) -> dict:
+    from explorer.evaluation.paths import path_smoothness
+
+    return path_smoothness(model, n_paths=4 if quick else 20)
+
+
+#: Measures any family can ask for by name, ``(model, *, quick) -> dict`` of flat fields.
+SHARED = {"path_smoothness": _path_smoothness}
+
+
 def run(family: str, *, checkpoint: str | None = None, data: Path | None = None, quick: bool = False) -> dict:
     """Evaluate one model; returns a flat dict (the ``--json`` object)."""
     try:
@@ -31,10 +43,8 @@ def run(family: str, *, checkpoint: str | None = None, data: Path | None = None,
     model = load_model(family, checkpoint)
     start = time.perf_counter()
     result = module.evaluate(model, data=Path(data) if data else DEFAULT_DATA, quick=quick)
-    if family in ("vae", "gan"):
-        from explorer.evaluation.paths import path_smoothness
-
-        result.update(path_smoothness(model, n_paths=4 if quick else 20))
+    for measure in getattr(module, "SHARED_MEASURES", ()):
+        result.update(SHARED[measure](model, quick=quick))
     return {
         "model": family,
         "checkpoint": checkpoint or "default",

@@ -69,6 +69,12 @@ class LatentAudioModel:
     whole_pitch: bool = True
     #: The model card (training data, steps, eval figures) read from the checkpoint; never mutated.
     card: dict[str, Any] = {}
+    #: The checkpoint file the model was loaded from ("debug" for a family's tiny random model,
+    #: "" when it was built another way).
+    source: str = ""
+    #: Capability: principal directions in z (``.vectors [k x latent_dim]``, ``.stdev [k]``,
+    #: ``.explained [k]``) that :meth:`move` follows; None where the family has none.
+    directions: Any = None
 
     @property
     def default_pitch(self) -> int | None:
@@ -119,3 +125,23 @@ class LatentAudioModel:
     def render(self, z: np.ndarray, pitch: np.ndarray | None = None) -> np.ndarray:
         """Audio before safety, float32 [n x samples], for z [n x latent_dim] and pitch [n] (MIDI)."""
         raise NotImplementedError
+
+    # -- capabilities (hooks other code uses instead of asking which family a model is) -----------
+    def move(self, z: np.ndarray, amounts) -> np.ndarray:
+        """z shifted along :attr:`directions`: ``z + sum_k amounts[k] * stdev[k] * u_k``, float32.
+
+        z : [latent_dim] or [n x latent_dim]; amounts : [k] slider values in standard deviations
+        (missing ones are 0, extra ones ignored). Without directions, z unchanged.
+        """
+        z = np.asarray(z, dtype=np.float32)
+        if self.directions is None:
+            return z
+        a = np.zeros(len(self.directions.vectors), dtype=np.float32)
+        given = np.asarray(amounts, dtype=np.float32)[: len(a)]
+        a[: len(given)] = given
+        return z + (a * self.directions.stdev) @ self.directions.vectors
+
+    def target_magnitude(self, z: np.ndarray, pitch=None) -> np.ndarray | None:
+        """The magnitude spectrogram a phase reconstruction turns into this render's audio,
+        float32 [n x F x T] (|STFT|), or None where the family makes its audio another way."""
+        return None

@@ -8,7 +8,8 @@ import pytest
 
 from explorer.audio.constants import SR
 from explorer.audio.mel import mel_basis, mel_spectrogram, mel_to_audio, mel_to_stft
-from explorer.audio.phase import griffin_lim, spectral_convergence
+from explorer.audio.features import spectral_convergence
+from explorer.audio.phase import griffin_lim
 from explorer.audio.stft import stft
 from explorer.errors import ParameterError
 from tests.audio.signals import note

@@ -28,3 +28,16 @@ def test_cents():
 def test_note_names(midi, name):
     assert note_name(midi) == name
     assert librosa.note_to_midi(name) == midi
+
+
+def test_median_f0_and_pitch_hits_known_answers():
+    from explorer.audio.constants import SR
+    from explorer.audio.pitch import median_f0, pitch_hits
+    from tests.audio.signals import note, tone
+
+    assert median_f0(tone(440.0), sr=SR, fmin=100.0, fmax=1000.0) == pytest.approx(440.0, rel=0.01)
+    assert np.isnan(median_f0(np.zeros(16000, np.float32), sr=SR, fmin=100.0, fmax=1000.0))
+    audio = np.stack([note(1.0, f0=midi_to_hz(57)), note(1.0, f0=midi_to_hz(57) * 2 ** (70 / 1200)),
+                      note(1.0, f0=midi_to_hz(45))])
+    # in tune; 70 cents sharp; an octave below the label (an octave error counts as a miss)
+    np.testing.assert_array_equal(pitch_hits(audio, np.array([57, 57, 57]), sr=SR), [True, False, False])

@@ -18,23 +18,34 @@ def _check_safe(out: np.ndarray, shape) -> None:
     assert np.max(np.abs(out)) <= CEILING + 1e-6
 
 
+_TONE = tone(440.0)
+_SQUARE = np.clip(20.0 * _TONE, -1.0, 1.0)
+_CLICK = np.eye(1, 16000, 8000)[0] * 50.0
+#: name -> (hostile input, the clean signal it carries)
 HOSTILE = {
-    "nan samples": np.where(np.arange(16000) % 97 == 0, np.nan, tone(440.0)),
-    "inf samples": np.where(np.arange(16000) % 89 == 0, np.inf, tone(440.0)),
-    "-inf samples": np.where(np.arange(16000) % 89 == 0, -np.inf, tone(440.0)),
-    "clipping (x100)": 100.0 * tone(440.0),
-    "hard-clipped square": np.clip(20.0 * tone(440.0), -1.0, 1.0),
-    "huge dc offset": tone(440.0) + 1e6,
-    "single click": np.eye(1, 16000, 8000)[0] * 50.0,
-    "float16 input": tone(440.0).astype(np.float16),
-    "int16 input": (tone(440.0) * 32767).astype(np.int16),
+    "nan samples": (np.where(np.arange(16000) % 97 == 0, np.nan, _TONE), _TONE),
+    "inf samples": (np.where(np.arange(16000) % 89 == 0, np.inf, _TONE), _TONE),
+    "-inf samples": (np.where(np.arange(16000) % 89 == 0, -np.inf, _TONE), _TONE),
+    "clipping (x100)": (100.0 * _TONE, _TONE),
+    "hard-clipped square": (_SQUARE, _SQUARE),
+    "huge dc offset": (_TONE + 1e6, _TONE),
+    "single click": (_CLICK, _CLICK),
+    "float16 input": (_TONE.astype(np.float16), _TONE),
+    "int16 input": ((_TONE * 32767).astype(np.int16), _TONE),
 }
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_input_comes_out_safe(name):
-    y = HOSTILE[name]
-    _check_safe(make_safe(y, sr=SR), y.shape)
+def test_hostile_input_comes_out_safe_and_keeps_the_signal(name):
+    y, clean = HOSTILE[name]
+    out = make_safe(y, sr=SR)
+    _check_safe(out, y.shape)
+    inner = slice(int(FADE_S * SR), -int(FADE_S * SR))  # the fades change the ends on purpose
+    if name == "single click":  # too short to reach the loudness target: the peak ceiling caps it
+        assert np.argmax(np.abs(out)) == 8000 and np.max(np.abs(out)) == pytest.approx(CEILING, rel=1e-5)
+        return
+    assert np.corrcoef(out[inner], clean[inner])[0, 1] > 0.99  # the signal, not noise or silence
+    assert abs(rms_dbfs(out) - TARGET_RMS_DBFS) < 1.0  # at the steady loudness
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import signal
 
 from explorer.audio.constants import N_SAMPLES, SR
+from explorer.audio.pitch import midi_to_hz  # noqa: F401  (one home; the synth families import it from here)
 
 #: Note length, samples, and the moment the key is released (75 % of the note, as in NSynth).
 N = N_SAMPLES
@@ -31,11 +32,6 @@ _W0 = 1.0 - _W1
 ALIAS_LO, ALIAS_HI = 0.40 * SR, 0.46 * SR
 #: The most partials a harmonic bank renders (enough for a bright 33 Hz bass up to ~5 kHz).
 MAX_PARTIALS = 160
-
-
-def midi_to_hz(pitch: float) -> float:
-    """MIDI note number -> frequency, Hz (A4 = 69 = 440 Hz)."""
-    return 440.0 * 2.0 ** ((pitch - 69.0) / 12.0)
 
 
 def t60_tau(t60: float) -> float:

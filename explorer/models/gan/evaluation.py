@@ -39,44 +39,28 @@ from scipy import linalg
 from scipy.stats import norm
 
 from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
+from explorer.audio.features import log_mel_db
+from explorer.audio.pitch import pitch_hits
 from explorer.audio.safety import make_safe
 from explorer.errors import ExplorerError
 from explorer.models.base import AudioModel
 
+#: Shared measures of ``eval`` (explorer.evaluation.run.SHARED) that apply to this family.
+SHARED_MEASURES = ("path_smoothness",)
 EVAL_SEED = 20240601
 FULL = {"n_pitch": 200, "n_ndb": 1000, "k": 50, "n_timbre": 100}
 QUICK = {"n_pitch": 16, "n_ndb": 60, "k": 8, "n_timbre": 12}
-CENTS = 50.0
+CENTS = 50.0  # a note is in tune within +-50 cents (see explorer.audio.pitch.pitch_hits)
 ALPHA = 0.05
-FMIN, FMAX = librosa.midi_to_hz(PITCH_MIN - 1), librosa.midi_to_hz(PITCH_MAX + 1)
 
 
 # ---- features -----------------------------------------------------------------------------
 
 
-def median_f0(y: np.ndarray, *, sr: int = SR, fmin: float = FMIN, fmax: float = FMAX) -> float:
-    """pyin median f0 over voiced frames, Hz (NaN when nothing is voiced); 0.2-semitone grid."""
-    f0, voiced, _ = librosa.pyin(y, fmin=fmin, fmax=fmax, sr=sr, frame_length=2048, hop_length=512,
-                                 resolution=0.2)
-    return float(np.median(f0[voiced])) if np.any(voiced) else float("nan")
-
-
-def pitch_hits(audio: np.ndarray, pitch: np.ndarray) -> np.ndarray:
-    """Boolean [n]: the pyin median f0 of each note is within +-50 cents of its pitch.
-
-    pyin searches 13 semitones either side of the pitch (so octave errors are found and count
-    as misses), which is 2.4 times faster than searching C1-C7 for every note."""
-    f0 = np.array([median_f0(y, fmin=librosa.midi_to_hz(max(p - 13, PITCH_MIN - 2)), fmax=librosa.midi_to_hz(p + 13))
-                   for y, p in zip(audio, pitch)])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cents = 1200 * np.log2(f0 / librosa.midi_to_hz(pitch))
-    return np.abs(np.nan_to_num(cents, nan=1e9)) <= CENTS
-
-
 def logmel_features(audio: np.ndarray, *, sr: int = SR) -> np.ndarray:
     """Log-mel images flattened, [n x 64 * 33]: 64 mels, n_fft 2048, hop 1024, in dB (floor -80)."""
-    S = librosa.feature.melspectrogram(y=audio, sr=sr, n_fft=2048, hop_length=1024, n_mels=64)
-    return librosa.power_to_db(S, ref=1.0, amin=1e-8, top_db=None).clip(-80, None).reshape(len(audio), -1)
+    db = log_mel_db(audio, sr=sr, n_fft=2048, hop_length=1024, n_mels=64, amin=1e-8)
+    return db.clip(-80, None).reshape(len(audio), -1)
 
 
 def mfcc_stats(audio: np.ndarray, *, sr: int = SR) -> np.ndarray:
@@ -158,8 +142,8 @@ def evaluate(model: AudioModel, *, data: Path, quick: bool = False) -> dict:
     fake = _render(model, z, real_pitch)
 
     m = min(cfg["n_pitch"], n)
-    hits_fake = pitch_hits(fake[:m], real_pitch[:m])
-    hits_real = pitch_hits(real[:m], real_pitch[:m])
+    hits_fake = pitch_hits(fake[:m], real_pitch[:m], sr=SR, cents=CENTS)
+    hits_real = pitch_hits(real[:m], real_pitch[:m], sr=SR, cents=CENTS)
     bands = {"low": (PITCH_MIN, 47), "mid": (48, 65), "high": (66, PITCH_MAX)}
     out: dict = {
         "pitch_accuracy": round(float(hits_fake.mean()), 4),

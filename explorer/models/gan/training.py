@@ -3,7 +3,8 @@
 Hinge loss with spectral norm in D, a pitch projection term plus an auxiliary pitch classifier
 (AC-GAN, as GANSynth; its generator-side weight kept small), a mode-seeking term (MSGAN: two z's
 at one pitch should give different log-magnitudes) against mode collapse, Adam with beta1 = 0, an
-exponential moving average (EMA) of the generator weights, which is what is shipped. Dataset features are computed once and kept in RAM.
+exponential moving average (EMA) of the generator weights, which is what is shipped. Dataset
+features are computed once, kept in RAM and in the shared feature cache (:mod:`explorer.training`).
 
 Files written (OUT is ``--out`` without extension):
 
@@ -22,11 +23,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import json
-import logging
 import math
-import os
 import platform
 import sys
 import time
@@ -35,17 +33,20 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
+from explorer import training as scaffold
+from explorer.audio.constants import PITCH_MIN, SR
+from explorer.audio.features import log_mel_db
 from explorer.errors import CheckpointError, ParameterError
-from explorer.models.gan import model as gan
 from explorer.models.checkpoint import save_checkpoint
+from explorer.models.gan.codec import SpectralCodec
+from explorer.models.gan.model import FAMILY, Directions, directions_state
+from explorer.models.gan.networks import (DEFAULT_CONFIG, N_PITCH, TINY_CONFIG, Generator, build_discriminator,
+                                          build_model)
 from explorer.paths import CHECKPOINT_DIR, RUNS_DIR
 
-log = logging.getLogger(__name__)
 RUNS = RUNS_DIR
 
 TRAIN_DEFAULTS: dict[str, Any] = {
@@ -74,42 +75,25 @@ SAMPLE_PITCHES = [28, 40, 52, 60, 72, 84]  # for each of two timbres: a dozen no
 # ---------------------------------------------------------------------------------------------
 
 
-def load_features(data: Path, codec: gan.SpectralCodec, *, max_items: int | None = None,
-                  cache: bool = True) -> tuple[torch.Tensor, torch.Tensor, dict[str, Any]]:
-    """Every usable note of ``data`` as features, once: (float16 [N x 2 x M x T], pitch index [N], info)."""
-    from explorer.data import load_arrays
+def load_features(data: Path, codec: SpectralCodec, *, max_items: int | None = None,
+                  cache: bool = True, log=print) -> tuple[torch.Tensor, torch.Tensor, dict[str, Any]]:
+    """Every usable note of ``data`` as features, once (in the shared feature cache, see
+    :mod:`explorer.training`): (float16 [N x 2 x M x T], pitch index [N], info)."""
 
-    labels = data / "labels.jsonl"
-    key = f"{data.resolve()}|{max_items}|{codec.n_mels}x{codec.n_frames}|"
-    key += f"{labels.stat().st_mtime_ns}" if labels.exists() else "nolabels"
-    cache_file = RUNS / "cache" / f"gan_features_{hashlib.sha1(key.encode()).hexdigest()[:12]}.pt"
-    if cache and cache_file.exists():
-        blob = torch.load(cache_file, weights_only=True)
-        return blob["feats"], blob["pitch"], json.loads(blob["info"])
-    arrays = load_arrays(data, max_items=max_items)
-    pitch = arrays["pitch"]
-    keep = (pitch >= PITCH_MIN) & (pitch <= PITCH_MAX)
-    if not keep.any():
-        raise ParameterError(f"{data}: no notes with a pitch in MIDI {PITCH_MIN}..{PITCH_MAX}")
-    audio = arrays["audio"][keep]
-    feats = torch.cat([codec.encode(torch.from_numpy(audio[i : i + 256])).half()
-                       for i in range(0, len(audio), 256)])
-    info = {"data": str(data), "notes": int(keep.sum()), "skipped": int((~keep).sum())}
-    card = data / "dataset_card.json"
-    if card.exists():
-        try:
-            ds = json.loads(card.read_text())
-            info["dataset_seed"] = ds.get("seed", ds.get("config", {}).get("seed"))
-            info["dataset_format"] = ds.get("format")
-        except (json.JSONDecodeError, OSError):
-            pass
-    pitch_idx = torch.from_numpy(pitch[keep] - PITCH_MIN).long()
-    if cache:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        torch.save({"feats": feats, "pitch": pitch_idx, "info": json.dumps(info)}, tmp)
-        os.replace(tmp, cache_file)
-    return feats, pitch_idx, info
+    def compute() -> dict[str, np.ndarray]:
+        notes = scaffold.load_notes(data, max_items=max_items)
+        audio = torch.from_numpy(notes["audio"])
+        feats = torch.cat([codec.encode(audio[i : i + 256]).half() for i in range(0, len(audio), 256)])
+        return {"feats": feats.numpy(), "pitch": notes["pitch"], "skipped": np.array(notes["skipped"])}
+
+    arrays = scaffold.cached_arrays("gan", data, (max_items, f"{codec.n_mels}x{codec.n_frames}"), compute,
+                                    use_cache=cache, log=log)
+    info: dict[str, Any] = {"data": str(data), "notes": int(len(arrays["pitch"])), "skipped": int(arrays["skipped"])}
+    card = scaffold.read_dataset_card(data)
+    if card:
+        info["dataset_seed"] = card.get("seed", (card.get("config") or {}).get("seed"))
+        info["dataset_format"] = card.get("format")
+    return torch.from_numpy(arrays["feats"]), torch.from_numpy(arrays["pitch"] - PITCH_MIN).long(), info
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,8 +102,8 @@ def load_features(data: Path, codec: gan.SpectralCodec, *, max_items: int | None
 
 
 @torch.no_grad()
-def principal_directions(generator: gan.Generator, *, n: int = 2000, k: int = 10, layer: int = 1,
-                         seed: int = 0) -> gan.Directions:
+def principal_directions(generator: Generator, *, n: int = 2000, k: int = 10, layer: int = 1,
+                         seed: int = 0) -> Directions:
     """GANSpace: PCA of the activations after generator block ``layer`` for ``n`` random (z, pitch),
     carried back to z by least-squares regression of z on the PCA coordinates.
 
@@ -130,12 +114,12 @@ def principal_directions(generator: gan.Generator, *, n: int = 2000, k: int = 10
 
     g = torch.Generator().manual_seed(seed)
     z = torch.randn(n, generator.latent_dim, generator=g)
-    pitch = torch.randint(0, gan.N_PITCH, (n,), generator=g)
+    pitch = torch.randint(0, N_PITCH, (n,), generator=g)
     acts = torch.cat([generator.features(z[i : i + 250], pitch[i : i + 250], layer).flatten(1)
                       for i in range(0, n, 250)]).numpy()
     # remove what pitch alone explains, so the directions are about timbre
-    means = np.zeros((gan.N_PITCH, acts.shape[1]), np.float32)
-    for p in range(gan.N_PITCH):
+    means = np.zeros((N_PITCH, acts.shape[1]), np.float32)
+    for p in range(N_PITCH):
         sel = pitch.numpy() == p
         if sel.any():
             means[p] = acts[sel].mean(0)
@@ -146,17 +130,15 @@ def principal_directions(generator: gan.Generator, *, n: int = 2000, k: int = 10
     coords = coords / coords.std(axis=0, keepdims=True)
     u, *_ = np.linalg.lstsq(coords, z.numpy(), rcond=None)  # [k x latent_dim]: z-shift per std of component
     stdev = np.linalg.norm(u, axis=1)
-    return gan.Directions(vectors=(u / stdev[:, None]).astype(np.float32), stdev=stdev.astype(np.float32),
+    return Directions(vectors=(u / stdev[:, None]).astype(np.float32), stdev=stdev.astype(np.float32),
                           explained=pca.explained_variance_ratio_.astype(np.float32))
 
 
 @torch.no_grad()
-def direction_effects(generator: gan.Generator, codec: gan.SpectralCodec, directions: gan.Directions, *,
+def direction_effects(generator: Generator, codec: SpectralCodec, directions: Directions, *,
                       n: int = 8, amount: float = 2.0, seed: int = 1) -> list[float]:
     """How much each direction changes the sound: the RMS difference in dB between the log-mel
     spectrograms at -amount and +amount (mean over ``n`` random z's and pitches 36-72)."""
-    import librosa
-
     g = torch.Generator().manual_seed(seed)
     z = torch.randn(n, generator.latent_dim, generator=g)
     pitch = torch.randint(36 - PITCH_MIN, 73 - PITCH_MIN, (n,), generator=g)
@@ -165,8 +147,8 @@ def direction_effects(generator: gan.Generator, codec: gan.SpectralCodec, direct
         shift = torch.as_tensor(u * sd * amount)
         y = codec.decode(generator(torch.cat([z - shift, z + shift]), torch.cat([pitch, pitch]))).numpy()
         y = y / np.maximum(np.sqrt(np.mean(y**2, axis=1, keepdims=True)), 1e-9)  # loudness is not timbre
-        mel = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR, n_mels=64), amin=1e-6, top_db=None)
-        mel = np.maximum(mel, mel.max() - 80)
+        mel = log_mel_db(y, sr=SR, n_fft=2048, hop_length=512, n_mels=64, amin=1e-6)  # dB
+        mel = np.maximum(mel, mel.max() - 80)  # one floor for the whole batch
         effects.append(round(float(np.sqrt(np.mean((mel[:n] - mel[n:]) ** 2))), 2))
     return effects
 
@@ -177,7 +159,7 @@ def direction_effects(generator: gan.Generator, codec: gan.SpectralCodec, direct
 
 
 @torch.no_grad()
-def dump_samples(generator: gan.Generator, codec: gan.SpectralCodec, out_dir: Path, *, seed: int = 7) -> Path:
+def dump_samples(generator: Generator, codec: SpectralCodec, out_dir: Path, *, seed: int = 7) -> Path:
     """A dozen notes across pitches (two timbres) as WAVs plus one rainbowgram sheet PNG."""
     from PIL import Image
 
@@ -208,55 +190,43 @@ def dump_samples(generator: gan.Generator, codec: gan.SpectralCodec, out_dir: Pa
 # ---------------------------------------------------------------------------------------------
 
 
-def _setup_distributed() -> tuple[int, int]:
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group("gloo")
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-
-
 def _paths(out: Path) -> dict[str, Path]:
-    out = Path(out)
-    if out.suffix == ".pt":
-        out = out.with_suffix("")
+    out = scaffold.out_stem(out)
     # the shipped checkpoints folder stays free of the (large) training state: that goes to runs/
     state_dir = RUNS if out.parent.resolve() == CHECKPOINT_DIR.resolve() else out.parent
     return {"model": out.with_suffix(".pt"), "config": Path(f"{out}.config.json"),
             "state": state_dir / f"{out.name}.train.pt", "name": out}
 
 
-def export(path: Path, ema: gan.Generator, config: dict[str, Any], card: dict[str, Any], *,
-           n_directions: int) -> gan.Directions:
+def export(path: Path, ema: Generator, config: dict[str, Any], card: dict[str, Any], *,
+           n_directions: int) -> Directions:
     """Write the shipped checkpoint: EMA generator weights, principal directions (with their share
     of variance and audible effect in the card), card."""
     directions = principal_directions(ema, k=n_directions, n=2000 if n_directions >= 8 else 200)
-    codec = gan.SpectralCodec(config["n_mels"], config["n_frames"])
+    codec = SpectralCodec(config["n_mels"], config["n_frames"])
     card = {**card, "directions_explained": [round(float(v), 4) for v in directions.explained],
             "directions_effect_db": direction_effects(ema, codec, directions, n=8 if n_directions >= 8 else 2)}
     state = {f"generator.{k}": v for k, v in ema.state_dict().items()}
-    state.update(gan.directions_state(directions))
-    save_checkpoint(path, family=gan.FAMILY, config=config, state=state, card=card)
+    state.update(directions_state(directions))
+    save_checkpoint(path, family=FAMILY, config=config, state=state, card=card)
     return directions
 
 
 def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool = False, resume: bool = False,
           overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train (or resume) a GAN; returns the card of the written checkpoint."""
-    rank, world = _setup_distributed()
-    torch.set_num_threads(int(os.environ.get("GAN_TRAIN_THREADS", "1")))
+    rank, world = scaffold.setup_distributed()
+    scaffold.set_threads("GAN_TRAIN_THREADS", 1)
     paths = _paths(out)
     hp = {**TRAIN_DEFAULTS, **(SMOKE if smoke_test else {}), **(overrides or {})}
     if steps is not None:
         hp["steps"] = int(steps)
-    config = dict(gan.TINY_CONFIG if smoke_test else gan.DEFAULT_CONFIG)
+    config = dict(TINY_CONFIG if smoke_test else DEFAULT_CONFIG)
     start_step, state = 0, None
     if resume:
         if not paths["state"].exists():
             raise CheckpointError(f"nothing to resume: {paths['state']} not found")
-        try:
-            state = torch.load(paths["state"], map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise CheckpointError(f"training state {paths['state'].name} is unreadable ({type(exc).__name__})") from None
+        state = scaffold.load_state(paths["state"])
         config = json.loads(state["config"])
         hp.update(json.loads(state["hp"]))
         if steps is not None:
@@ -264,8 +234,8 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
         start_step = int(state["step"])
 
     torch.manual_seed(hp["seed"])
-    generator, codec = gan.build_model(config)
-    disc = gan.build_discriminator(config)
+    generator, codec = build_model(config)
+    disc = build_discriminator(config)
     ema = copy.deepcopy(generator).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
@@ -280,7 +250,8 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
     spent_s = float(state["train_seconds"]) if state is not None else 0.0
 
     t_load = time.perf_counter()
-    feats, pitch, info = load_features(Path(data), codec, max_items=hp.get("max_items"), cache=not smoke_test)
+    feats, pitch, info = load_features(Path(data), codec, max_items=hp.get("max_items"), cache=not smoke_test,
+                                       log=print if rank == 0 else (lambda msg: None))
     if rank == 0:
         print(f"data: {info['notes']} notes -> features {tuple(feats.shape)} in {time.perf_counter() - t_load:.0f} s; "
               f"G {sum(p.numel() for p in generator.parameters()) / 1e6:.2f} M params, "
@@ -293,18 +264,18 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
     batch = int(hp["batch_size"])
     n = len(feats)
     sample_dir = (paths["model"].parent if smoke_test else RUNS) / f"{paths['name'].name}_samples"
-    t0, last = time.perf_counter(), time.perf_counter()
+    t0 = time.perf_counter()
     stats: dict[str, float] = {}
     step = start_step
+    progress = scaffold.Progress(hp["steps"], start=step)
 
     def save(final: bool = False) -> dict[str, Any]:
         train_seconds = spent_s + time.perf_counter() - t0
-        torch.save({
+        scaffold.save_state(paths["state"], {
             "step": step, "config": json.dumps(config), "hp": json.dumps(hp), "train_seconds": train_seconds,
             "generator": generator.state_dict(), "discriminator": disc.state_dict(), "ema": ema.state_dict(),
             "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
-        }, paths["state"].with_suffix(".tmp"))
-        os.replace(paths["state"].with_suffix(".tmp"), paths["state"])
+        })
         card = {
             "family": "gan", "name": paths["name"].name, "steps": step, "batch_size": batch * world,
             "train_seconds": round(train_seconds, 1), "threads_per_rank": torch.get_num_threads(), "world_size": world,
@@ -366,12 +337,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
             v = float(v.detach())
             stats[k] = 0.9 * stats.get(k, v) + 0.1 * v
         if rank == 0 and (step % hp["log_every"] == 0 or step == hp["steps"]):
-            now = time.perf_counter()
-            rate = hp["log_every"] / max(now - last, 1e-9)
-            eta = (hp["steps"] - step) / max(rate, 1e-9)
-            print(f"step {step}/{hp['steps']}  " + "  ".join(f"{k} {v:.3f}" for k, v in stats.items())
-                  + f"  {rate:.2f} it/s  eta {eta / 60:.1f} min", flush=True)
-            last = now
+            print(progress.line(step, " ".join(f"{k} {v:.3f}" for k, v in stats.items())), flush=True)
         if not all(math.isfinite(v) for v in stats.values()):
             raise RuntimeError(f"training diverged at step {step}: {stats}")
         if rank == 0 and (step % hp["save_every"] == 0 or step == hp["steps"]):
@@ -380,9 +346,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
             print(f"saved {paths['model']} (step {step}); samples in {where}", flush=True)
     if rank == 0 and not card:
         card = save(final=True)
-    if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+    scaffold.finish_distributed()
     return card
 
 

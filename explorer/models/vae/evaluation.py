@@ -3,7 +3,7 @@
 Fields (issue 5):
 
 - ``recon_db``: mean absolute log-mel error, dB, of held-out notes (a fixed random 5 % of
-  the dataset, never trained on; see vae_train.split) decoded from their posterior mean; 128 slaney mel bands, floor at
+  the dataset, never trained on; see data.split) decoded from their posterior mean; 128 slaney mel bands, floor at
   80 dB below each note's loudest band.
 - ``baseline_db``: the same error for a predictor that outputs the mean log-mel spectrogram of
   the note's family and pitch over the training notes (nearest trained pitch of the family
@@ -24,73 +24,50 @@ import math
 from pathlib import Path
 from typing import Any
 
-import librosa
 import numpy as np
 import torch
+from scipy.stats import spearmanr
 
-from explorer.audio.constants import HOP_LENGTH, N_FFT, SR
+from explorer.audio.constants import HOP_LENGTH, N_FFT, PITCH_MAX, PITCH_MIN, SR
+from explorer.audio.features import DESCRIPTORS, descriptors, mel_db, spectral_convergence
+from explorer.audio.pitch import cents_between, median_f0, midi_to_hz
+from explorer.models.vae.data import dataset_features, split
+from explorer.models.vae.networks import pitch_index
+from explorer.models.vae.spectrogram import PAD_MODE
 
+#: Shared measures of ``eval`` (explorer.evaluation.run.SHARED) that apply to this family.
+SHARED_MEASURES = ("path_smoothness",)
 N_MELS = 128
 FLOOR_DB = 80.0
 BARS = {"recon_vs_baseline": 0.5, "active_fraction": 0.6, "pitch_accuracy": 0.85, "spectral_convergence": 0.25}
-#: Descriptors the slider labels are measured against (computed from the input spectrogram).
-DESCRIPTORS = {
-    "brightness": ("darker", "brighter"),
-    "attack": ("sharper attack", "softer attack"),
-    "noisiness": ("purer", "noisier"),
-    "sustain": ("shorter", "longer"),
-}
 
 
 def _mel_db(logmag: np.ndarray, *, ref_db: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """log|S| [n x 513 x T] -> (log-mel power dB [n x 128 x T] floored, per-note max dB [n])."""
-    W = librosa.filters.mel(sr=SR, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
-    power = np.exp(2.0 * logmag.astype(np.float32))
-    db = 10.0 * np.log10(np.maximum(np.einsum("mf,nft->nmt", W, power), 1e-12))
-    top = db.max(axis=(1, 2)) if ref_db is None else ref_db
-    return np.maximum(db, top[:, None, None] - FLOOR_DB), top
+    return mel_db(np.exp(2.0 * logmag.astype(np.float32)), sr=SR, n_fft=N_FFT, n_mels=N_MELS, top_db=FLOOR_DB,
+                  top=ref_db)
 
 
-def descriptors(logmag: np.ndarray, log_eps: float) -> dict[str, np.ndarray]:
-    """Per-note brightness (centroid, Hz), attack (s to 90 % of peak energy), noisiness (flatness),
-    sustain (level 1 s after the peak relative to it, dB), from log|S| [n x 513 x T]."""
-    mag = np.maximum(np.exp(logmag.astype(np.float32)) - log_eps, 0.0)
-    power = mag**2
-    freqs = np.linspace(0, SR / 2, mag.shape[1])
-    spec = power.mean(axis=2)
-    centroid = (spec * freqs).sum(1) / np.maximum(spec.sum(1), 1e-12)
-    energy = power.sum(axis=1)  # [n x T]
-    peak = energy.max(axis=1, keepdims=True)
-    frame_s = HOP_LENGTH / SR
-    attack = np.argmax(energy >= 0.9 * peak, axis=1) * frame_s
-    loud = energy >= peak * 1e-3
-    flat = np.exp(np.mean(np.log(power + 1e-10), axis=1)) / (power.mean(axis=1) + 1e-10)  # [n x T]
-    noisiness = (flat * loud).sum(1) / np.maximum(loud.sum(1), 1)
-    i_peak = np.argmax(energy, axis=1)
-    later = np.minimum(i_peak + int(1.0 / frame_s), energy.shape[1] - 1)
-    sustain = 10 * np.log10(np.maximum(energy[np.arange(len(energy)), later], 1e-12) / peak[:, 0])
-    return {"brightness": centroid, "attack": attack, "noisiness": noisiness, "sustain": sustain}
+def _descriptors(logmag: np.ndarray, log_eps: float) -> dict[str, np.ndarray]:
+    """:func:`explorer.audio.features.descriptors` of decoded or dataset log|S| [n x 513 x T]."""
+    return descriptors(np.maximum(np.exp(logmag.astype(np.float32)) - log_eps, 0.0), sr=SR, hop_length=HOP_LENGTH)
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
-    if np.std(ra) == 0 or np.std(rb) == 0:
+    """Spearman rank correlation (0 where either side is constant)."""
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
         return 0.0
-    return float(np.corrcoef(ra, rb)[0, 1])
+    return float(spearmanr(a, b).statistic)
 
 
 def _load(data: Path, model, *, quick: bool):
-    """Features of the dataset with the training split (vae_train.split)."""
-    from explorer.models.vae.training import TRAIN, dataset_features, split
-
+    """Features of the dataset with the training split (:func:`explorer.models.vae.data.split`)."""
     d = dataset_features(Path(data), config=model.config, max_items=400 if quick else None, log=lambda m: None)
-    train_idx, val_idx = split(len(d["pitch"]), TRAIN["val_mod"])
+    train_idx, val_idx = split(len(d["pitch"]))
     return d, train_idx, val_idx
 
 
 def _posterior_means(model, feats: np.ndarray, pitch: np.ndarray, batch: int = 128) -> np.ndarray:
-    from explorer.models.vae.model import pitch_index
-
     c, out = model.config, []
     with torch.no_grad():
         for i in range(0, len(feats), batch):
@@ -144,27 +121,18 @@ def reconstruction(model, d: dict, train_idx: np.ndarray, val_idx: np.ndarray) -
     }
 
 
-def _median_f0(y: np.ndarray) -> float:
-    f0, voiced, _ = librosa.pyin(y, sr=SR, fmin=librosa.midi_to_hz(23), fmax=librosa.midi_to_hz(86),
-                                 frame_length=2048, hop_length=512)
-    f0 = f0[voiced & np.isfinite(f0)]
-    return float(np.median(f0)) if f0.size else float("nan")
-
-
 def samples_check(model, *, n: int, seed: int = 2024) -> dict[str, Any]:
     """Pitch accuracy and spectral convergence of prior samples spread over MIDI 36..84."""
     pitches = np.resize(np.arange(36, 85), n).astype(np.float64)
     z = model.sample_latent(n, seed)
     hits, cents_err, sc = [], [], []
-    win = torch.hann_window(N_FFT)
     for i in range(n):
         logmag = model.decode_logmag(z[i : i + 1], pitches[i : i + 1])
         y = model.synthesize(logmag, pitches[i : i + 1], cents=model.pitch_track(z[i : i + 1], pitches[i : i + 1]))
-        target = model.magnitude(logmag)
-        S = torch.stft(torch.from_numpy(y), N_FFT, HOP_LENGTH, window=win, center=True, return_complex=True).abs()
-        sc.append(float(torch.linalg.norm(S - target) / torch.linalg.norm(target).clamp_min(1e-12)))
-        f0 = _median_f0(y[0])
-        err = 1200 * math.log2(f0 / librosa.midi_to_hz(pitches[i])) if np.isfinite(f0) else float("inf")
+        target = model.magnitude(logmag).numpy()
+        sc.append(spectral_convergence(y, target, n_fft=N_FFT, hop_length=HOP_LENGTH, pad_mode=PAD_MODE)[0])
+        f0 = median_f0(y[0], sr=SR, fmin=midi_to_hz(PITCH_MIN - 1), fmax=midi_to_hz(PITCH_MAX + 2))
+        err = float(cents_between(f0, midi_to_hz(pitches[i]))) if np.isfinite(f0) else float("inf")
         cents_err.append(err)
         hits.append(abs(err) <= 50)
     finite = [abs(c) for c in cents_err if math.isfinite(c)]
@@ -222,7 +190,7 @@ def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24)
         a, top = _mel_db(lo_mag)
         b, _ = _mel_db(hi_mag, ref_db=top)
         effect[d] = np.abs(a - b).mean()
-        d_lo, d_hi = descriptors(lo_mag, eps), descriptors(hi_mag, eps)
+        d_lo, d_hi = _descriptors(lo_mag, eps), _descriptors(hi_mag, eps)
         for k in DESCRIPTORS:
             moves[k][d] = np.mean(d_hi[k] - d_lo[k])
             seen[k] += [d_lo[k], d_hi[k]]
@@ -235,7 +203,7 @@ def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24)
         dd, train_idx, val_idx = _load(data, model, quick=quick)
         sub = np.concatenate([val_idx, train_idx])[:2000]
         mu = _posterior_means(model, dd["feats"][sub], dd["pitch"][sub])
-        desc = descriptors(dd["feats"][sub], eps)
+        desc = _descriptors(dd["feats"][sub], eps)
         for k in DESCRIPTORS:
             corr[k] = np.array([_spearman(mu[:, d], desc[k]) for d in range(L)])
     except Exception as exc:  # no data: no correlations

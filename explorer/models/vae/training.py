@@ -1,7 +1,8 @@
 """Training the pitch-conditioned VAE: ``python -m explorer train vae --data DIR --out checkpoints/NAME``.
 
-- Features of the whole dataset are computed once (log|STFT|, float16 in RAM, cached under
-  ``runs/cache``), so a step is only the network: large batches on a few CPU threads.
+- Features of the whole dataset are computed once (log|STFT|, float16 in RAM, in the shared
+  feature cache, see :mod:`explorer.training`), so a step is only the network: large batches
+  on a few CPU threads.
 - Loss: lambda * MSE(standardised log|S|) + mu * mean |log-mel error| (dB, what eval scores)
   + beta * sum_d max(KL_d, free_bits), with beta warmed up from 0 (against posterior collapse:
   every latent dimension keeps >= free_bits nats).
@@ -17,29 +18,25 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-import hashlib
 import json
 import math
-import os
 import platform
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-import torch.distributed as dist
 
-from explorer.errors import ExplorerError, ParameterError
-from explorer import paths
-from explorer.models.checkpoint import save_checkpoint
-from explorer.models.vae.model import (DEFAULT_CONFIG, FAMILY, TINY_CONFIG, VAEModel, build_model, log_magnitude,
-                                 pitch_index, pitch_track)
-
-ROOT = paths.ROOT
-CACHE = Path(os.environ.get("VAE_FEATURE_CACHE", ROOT / "runs" / "cache"))
+from explorer import training as scaffold
+from explorer.audio import features
+from explorer.errors import CheckpointError
+from explorer.models.checkpoint import load_checkpoint, save_checkpoint
+from explorer.models.vae import evaluation as vae_eval
+from explorer.models.vae.data import VAL_MOD, dataset_features, pitch_tracks, split
+from explorer.models.vae.model import VAEModel
+from explorer.models.vae.networks import DEFAULT_CONFIG, FAMILY, TINY_CONFIG, build_model, pitch_index
+from explorer.models.vae.vibrato import pitch_track
 
 #: Training hyper-parameters (saved in the config under "train").
 TRAIN: dict[str, Any] = {
@@ -56,7 +53,7 @@ TRAIN: dict[str, Any] = {
     "vibrato_lr_scale": 20.0,  # learning rate of the vibrato head and input, relative to the rest
     "log_every": 20,
     "val_every": 500,
-    "val_mod": 20,  # held-out notes: a fixed random 1/20 (see split)
+    "val_mod": VAL_MOD,  # held-out notes: a fixed random 1/20 (see data.split)
     "seed": 0,
     "threads": 1,  # on a few shared cores, 2 intra-op threads were 2-10x slower per step
 }
@@ -67,167 +64,15 @@ SMOKE: dict[str, Any] = {**TRAIN, "steps": 6, "batch_size": 8, "log_every": 2, "
 
 
 # --------------------------------------------------------------------------------------------
-# data
-
-
-def load_notes(root: Path, *, max_items: int | None = None) -> dict[str, np.ndarray]:
-    """Notes of a dataset folder: {"audio": float32 [N x 32768], "pitch": [N], "family": str [N]}.
-
-    Uses :func:`explorer.data.load_arrays` (our dataset or a user's folder of sounds).
-    """
-    root = Path(root)
-    if not root.is_dir():
-        raise ParameterError(f"dataset folder {root} not found (make one with `python -m explorer dataset`)")
-    try:
-        from explorer.data import load_arrays
-    except ImportError:
-        raise ExplorerError("the dataset loader (explorer.data) is not available yet") from None
-    arrays = load_arrays(root, max_items=max_items)
-    audio = next((arrays[k] for k in ("audio", "y", "x", "waveform") if k in arrays), None)
-    if audio is None or "pitch" not in arrays:
-        raise ParameterError(f"dataset {root} gave no audio/pitch arrays (keys: {sorted(arrays)})")
-    pitch = np.asarray(arrays["pitch"], dtype=np.float64)
-    family = np.asarray(arrays.get("family", np.full(len(pitch), "unknown")))
-    keep = np.isfinite(pitch) & (pitch >= DEFAULT_CONFIG["pitch_min"]) & (pitch <= DEFAULT_CONFIG["pitch_max"])
-    if not np.any(keep):
-        raise ParameterError(f"dataset {root} has no notes with a pitch in MIDI 24..84")
-    return {"audio": np.asarray(audio, dtype=np.float32)[keep], "pitch": np.round(pitch[keep]).astype(np.int64),
-            "family": family[keep].astype(str)}
-
-
-def compute_features(audio: np.ndarray, *, config: dict[str, Any], chunk: int = 256) -> np.ndarray:
-    """log|S| of every note, float16 [N x 513 x 128] (natural log, not standardised)."""
-    out = np.empty((len(audio), 513, config["n_frames"]), dtype=np.float16)
-    with torch.no_grad():
-        for i in range(0, len(audio), chunk):
-            out[i : i + chunk] = log_magnitude(torch.from_numpy(audio[i : i + chunk]), config=config).numpy()
-    return out
-
-
-def _cache_file(kind: str, root: Path, *key) -> Path:
-    """Where derived arrays of dataset ``root`` live, keyed by its label file's time and ``key``."""
-    labels = root / "labels.jsonl"
-    stamp = "|".join(map(str, (root, labels.stat().st_mtime if labels.exists() else 0, *key)))
-    return CACHE / f"{kind}-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.npz"
-
-
-def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
-    if not path.exists():
-        return None
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
-
-
-def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Best effort (a read-only disk only costs the recomputation next time)."""
-    try:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
-def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | None = None,
-                     log=print) -> dict[str, np.ndarray]:
-    """Notes' features + labels, cached in runs/cache keyed by the dataset's label file and size."""
-    root = Path(root).resolve()
-    cache = _cache_file("vae", root, max_items, config["log_eps"])
-    out = _read_cache(cache)
-    if out is not None:
-        log(f"features from cache {cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache}")
-        return out
-    t0 = time.perf_counter()
-    notes = load_notes(root, max_items=max_items)
-    log(f"loaded {len(notes['pitch'])} notes from {root} in {time.perf_counter() - t0:.0f} s; computing features")
-    feats = compute_features(notes["audio"], config=config)
-    out = {"feats": feats, "pitch": notes["pitch"], "family": notes["family"]}
-    _write_cache(cache, out)
-    log(f"features ready: {feats.shape} in {time.perf_counter() - t0:.0f} s")
-    return out
-
-
-def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_items: int | None = None,
-                 chunk: int = 256, log=print) -> dict[str, np.ndarray]:
-    """Each note's measured pitch track and the vibrato head's numbers fitted to it
-    (:mod:`explorer.models.vae.vibrato`): {"cents", "confidence"} float16 [N x T] and "params"
-    float32 [N x 6], cached beside the features."""
-    from explorer.models.vae import vibrato as vae_vibrato
-
-    root = Path(root).resolve()
-    cache = _cache_file("vae-tracks", root, max_items, feats.shape)
-    out = _read_cache(cache)
-    if out is not None:
-        return out
-    t0 = time.perf_counter()
-    cents = np.empty(feats.shape[::2], dtype=np.float16)
-    confidence = np.empty_like(cents)
-    for i in range(0, len(feats), chunk):
-        c, w = vae_vibrato.measure(torch.from_numpy(feats[i : i + chunk]))
-        cents[i : i + chunk], confidence[i : i + chunk] = c.numpy(), w.numpy()
-    params = vae_vibrato.fit(torch.from_numpy(cents), torch.from_numpy(confidence),
-                             frame_s=config["hop_length"] / config["sr"])
-    out = {"cents": cents, "confidence": confidence, "params": params.numpy()}
-    _write_cache(cache, out)
-    log(f"pitch tracks measured and fitted in {time.perf_counter() - t0:.0f} s")
-    return out
-
-
-def dataset_seed(root: Path) -> int | None:
-    """The dataset's generation seed, read from its card if there is one."""
-    for name in ("dataset_card.json", "card.json", "dataset.json", "README.json"):
-        p = Path(root) / name
-        if p.is_file():
-            try:
-                seed = json.loads(p.read_text()).get("seed")
-                return int(seed) if seed is not None else None
-            except (ValueError, AttributeError, TypeError):
-                return None
-    for p in sorted(Path(root).glob("*.md")):
-        for line in p.read_text(errors="ignore").splitlines():
-            if "seed" in line.lower():
-                digits = "".join(c if c.isdigit() else " " for c in line.split("seed", 1)[-1]).split()
-                if digits:
-                    return int(digits[0])
-    return None
-
-
-def split(n: int, val_mod: int) -> tuple[np.ndarray, np.ndarray]:
-    """(train, held-out) indices: a fixed pseudo-random 1/``val_mod`` of the notes is held out
-    (same rule in eval). Not ``index % val_mod``: our dataset cycles through the families, so a
-    stride would hold out a single family."""
-    idx = np.arange(n)
-    val = np.random.default_rng(20240).random(n) < 1.0 / val_mod
-    if n < 2 * val_mod or not val.any() or val.all():  # tiny (smoke) data: hold out one note
-        val = idx == 0
-    return idx[~val], idx[val]
-
-
-# --------------------------------------------------------------------------------------------
 # loss
-
-
-@functools.lru_cache(maxsize=2)
-def _mel_basis(sr: int, n_fft: int) -> torch.Tensor:
-    import librosa
-
-    from explorer.models.vae.evaluation import N_MELS
-
-    return torch.from_numpy(librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)).float()
 
 
 def mel_db(x: torch.Tensor, *, config: dict[str, Any], top: torch.Tensor | None = None):
     """Standardised log|S| [B x 513 x T] -> (log-mel power dB [B x 128 x T] floored at 80 dB below
     each note's loudest band, that top [B]): the representation ``eval``'s recon_db is measured in."""
-    from explorer.models.vae.evaluation import FLOOR_DB
-
-    power = torch.exp(2.0 * (x * config["feat_std"] + config["feat_mean"]))
-    db = 10.0 * torch.log10(torch.einsum("mf,bft->bmt", _mel_basis(config["sr"], config["n_fft"]), power)
-                            .clamp_min(1e-12))
-    if top is None:
-        top = db.detach().amax(dim=(1, 2))
-    return torch.maximum(db, (top - FLOOR_DB)[:, None, None]), top
+    power = torch.exp(2.0 * (x * config["feat_std"] + config["feat_mean"]))  # |S|^2
+    return features.mel_db(power, sr=config["sr"], n_fft=config["n_fft"], n_mels=vae_eval.N_MELS,
+                           top_db=vae_eval.FLOOR_DB, top=top)
 
 
 def vae_loss(x, x_hat, mu, logvar, *, beta: float, hp: dict[str, Any], config: dict[str, Any] | None = None):
@@ -261,28 +106,7 @@ def vibrato_loss(params: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------------------------
-# distributed helpers
-
-
-def _dist_setup() -> tuple[int, int]:
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group("gloo")
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-
-
-def _barrier() -> None:
-    if dist.is_initialized():
-        dist.barrier()
-
-
-# --------------------------------------------------------------------------------------------
 # training
-
-
-def _progress(step: int, total: int, width: int = 24) -> str:
-    done = int(width * step / max(total, 1))
-    return "[" + "#" * done + "." * (width - done) + "]"
 
 
 @torch.no_grad()
@@ -331,9 +155,7 @@ def _init_from(name, config: dict[str, Any], *, log=print):
     Returns (net, config). A checkpoint that is not a VAE or whose weights do not fit is a
     :class:`explorer.errors.CheckpointError`.
     """
-    from explorer.errors import CheckpointError
-    from explorer.models.checkpoint import load_checkpoint
-    from explorer.models.registry import checkpoint_path
+    from explorer.models.registry import checkpoint_path  # here: the registry imports every family
 
     path = checkpoint_path(FAMILY, str(name))
     ckpt = load_checkpoint(path, family=FAMILY)
@@ -363,7 +185,7 @@ def _state_path(out: Path) -> Path:
 
 def main(args) -> None:
     """Entry point of ``python -m explorer train vae`` (and of torchrun)."""
-    rank, world = _dist_setup()
+    rank, world = scaffold.setup_distributed()
     log = (lambda msg: print(f"[vae] {msg}", flush=True)) if rank == 0 else (lambda msg: None)
     smoke = bool(getattr(args, "smoke_test", False))
     hp = dict(SMOKE if smoke else TRAIN)
@@ -371,12 +193,9 @@ def main(args) -> None:
         hp.update(FINETUNE)
     if getattr(args, "steps", None):
         hp["steps"] = int(args.steps)
-    threads = int(os.environ.get("VAE_THREADS", hp["threads"] if world == 1 else 1))
-    torch.set_num_threads(max(1, threads))
+    threads = scaffold.set_threads("VAE_THREADS", hp["threads"] if world == 1 else 1)
     config = dict(TINY_CONFIG if smoke else DEFAULT_CONFIG)
-    out = Path(args.out)
-    if out.suffix == ".pt":
-        out = out.with_suffix("")
+    out = scaffold.out_stem(args.out)
     started = time.time()
 
     data = dataset_features(Path(args.data), config=config, max_items=32 if smoke else None, log=log)
@@ -411,7 +230,7 @@ def main(args) -> None:
     step = 0
     state_file = _state_path(out)
     if getattr(args, "resume", False) and state_file.exists():
-        state = torch.load(state_file, map_location="cpu", weights_only=True)
+        state = scaffold.load_state(state_file)
         net.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step = int(state["step"])
@@ -424,7 +243,7 @@ def main(args) -> None:
     gen = torch.Generator().manual_seed(hp["seed"] * 1000 + rank + 7919 * step)
     train_t = torch.from_numpy(train_idx)
     lr_decay = math.log(hp["lr_final"] / hp["lr"])
-    t_last, step_last = time.perf_counter(), step
+    progress = scaffold.Progress(hp["steps"], start=step)
     metrics: dict[str, float] = {}
     net.train()
     while step < hp["steps"]:
@@ -446,14 +265,8 @@ def main(args) -> None:
         opt.step()
         step += 1
         if step % hp["log_every"] == 0 or step == hp["steps"]:
-            now = time.perf_counter()
-            rate = (step - step_last) / max(now - t_last, 1e-9)
-            t_last, step_last = now, step
-            eta = (hp["steps"] - step) / max(rate, 1e-9)
-            log(f"{_progress(step, hp['steps'])} step {step}/{hp['steps']} loss {loss.item():.1f} "
-                f"mse {mse.item():.4f} kl {kl.item():.1f}"
-                + (f" vib {vib.item():.3f}" if vib is not None else "")
-                + f" beta {beta:.2f} {rate:.2f} step/s eta {eta / 60:.1f} min")
+            log(progress.line(step, f"loss {loss.item():.1f} mse {mse.item():.4f} kl {kl.item():.1f}"
+                              + (f" vib {vib.item():.3f}" if vib is not None else "") + f" beta {beta:.2f}"))
         if step % hp["val_every"] == 0 or step == hp["steps"]:
             if rank == 0:
                 val_tracks = None if tracks is None else {k: v[val_idx] for k, v in tracks.items()}
@@ -461,20 +274,16 @@ def main(args) -> None:
                 log("validation " + " ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
                 elapsed = time.time() - started
                 _save(out, net, config, hp, step, elapsed, metrics, args, final=False)
-                tmp = state_file.with_suffix(".tmp")
-                torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed},
-                           tmp)
-                os.replace(tmp, state_file)
-            _barrier()
+                scaffold.save_state(state_file, {"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
+                                                 "elapsed": elapsed})
+            scaffold.barrier()
     if rank == 0:
         elapsed = time.time() - started
         card = _save(out, net, config, hp, step, elapsed, metrics, args, final=True, smoke=smoke)
         log(f"done: {step} steps in {elapsed / 60:.1f} min -> {out}.pt, {out}.config.json, {out}.md")
         if card.get("eval"):
             log("eval " + json.dumps(card["eval"]))
-    _barrier()
-    if dist.is_initialized():
-        dist.destroy_process_group()
+    scaffold.finish_distributed()
 
 
 def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bool, smoke: bool = False) -> dict:
@@ -483,7 +292,7 @@ def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bo
         "family": FAMILY,
         "name": out.name,
         "data": str(args.data),
-        "dataset_seed": dataset_seed(Path(args.data)),
+        "dataset_seed": scaffold.dataset_seed(Path(args.data)),
         "steps": step,
         "train_minutes": round(elapsed / 60, 1),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -494,8 +303,6 @@ def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bo
     save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=net.state_dict(), card=card)
     if not final:
         return card
-    from explorer.models.vae import evaluation as vae_eval
-
     model = VAEModel(build_model(config), card=card)
     model.net.load_state_dict(net.state_dict())
     data_dir = Path(args.data)

@@ -1,6 +1,10 @@
-"""A note's pitch track measured from its spectrogram: what the VAE's vibrato head learns to draw.
+"""The VAE's vibrato: the pitch track its decoder draws, and the track measured from a note.
 
-The decoder's vibrato head (``vibrato`` in the config, see :func:`explorer.models.vae.pitch_track`)
+:func:`pitch_track` turns the vibrato head's six numbers into cents over time and
+:func:`warp_frequency` bends a spectrogram by it (the decoder and the starting phase both use
+them). The rest of this module measures a note's own track, for training.
+
+The decoder's vibrato head (``vibrato`` in the config, see :func:`pitch_track`)
 stretches a static harmonic spectrum frame by frame. Learned from the reconstruction loss alone
 it stays idle: the phase and rate of a vibrato are out of reach of a gradient that starts from
 a flat track. So training also shows it the track each note actually has, measured here the way
@@ -10,7 +14,7 @@ the decoder uses it: the stretch of the note's own average spectrum that best ma
 
 1. ``ref`` = the frames' average of |S|^(1/2) (compressed, so weak upper partials count too);
 2. for each candidate deviation c (cents, a grid of ``step`` over +/- ``max_cents``), ``ref``
-   stretched by 2^(c/1200) (:func:`explorer.models.vae.warp_frequency`) is correlated with every
+   stretched by 2^(c/1200) (:func:`warp_frequency`) is correlated with every
    frame (both centred and normalised over frequency);
 3. each frame's best c is refined by a parabola through its neighbours; the track is centred
    (median 0), since the pitch itself is the conditioning, not part of the track;
@@ -22,7 +26,7 @@ more than 40 dB below the note's loudest: a noise-like or silent frame carries n
 
 A track drawn by a gradient is still out of reach (the phase of a sine gives no gradient while
 its rate is wrong, nor the rate while its depth is zero), so ``fit`` turns each measured track
-into the head's own six numbers (see :func:`explorer.models.vae.pitch_track`): for every rate,
+into the head's own six numbers (see :func:`pitch_track`): for every rate,
 delay and glide time on a grid, depth and phase (a, b) and glide g are a weighted linear least
 squares; the best fit wins. The head then learns those numbers directly, a convex target.
 """
@@ -31,8 +35,8 @@ from __future__ import annotations
 
 import torch
 
-from explorer.models.vae.model import pitch_track, warp_frequency
-
+#: Numbers of the vibrato head (see pitch_track).
+N_VIBRATO = 6
 MAX_CENTS = 120.0
 STEP_CENTS = 4.0
 QUIET_DB = 40.0
@@ -40,6 +44,40 @@ RATES = torch.arange(4.05, 7.0, 0.1)  # Hz, inside pitch_track's 4-7 Hz
 DELAYS = torch.tensor([0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])  # s
 GLIDE_TIMES = torch.tensor([0.03, 0.06, 0.12])  # s
 MIN_R2 = 0.3  # a fit explaining less of the track than this is noise: no vibrato, no glide
+
+
+def pitch_track(params: torch.Tensor, *, n_frames: int, frame_s: float) -> torch.Tensor:
+    """A note's pitch deviation over time, cents [B x T], from 6 raw numbers per note [B x 6].
+
+    cents(t) = ramp(t / delay)^2 * 10 (a sin(2 pi rate t) + b cos(2 pi rate t))   vibrato
+               + 10 g exp(-t / glide_time)                                         onset scoop/blip
+    with rate = 4 + 3 sigmoid(.) Hz, delay = 0.05 + 0.75 sigmoid(.) s, glide_time = 0.02 +
+    0.15 sigmoid(.) s: the shape of a player's vibrato, so a few numbers of the code draw it.
+    All-zero params (the initial state) give a flat track.
+    """
+    a, b, rate, delay, g, glide_time = params.unbind(dim=1)
+    t = torch.arange(n_frames, dtype=params.dtype, device=params.device) * frame_s  # s [T]
+    rate = 4.0 + 3.0 * torch.sigmoid(rate)
+    delay = 0.05 + 0.75 * torch.sigmoid(delay)
+    glide_time = 0.02 + 0.15 * torch.sigmoid(glide_time)
+    w = 2.0 * torch.pi * rate[:, None] * t
+    onset = (t / delay[:, None]).clamp(max=1.0) ** 2
+    vibrato = onset * 10.0 * (a[:, None] * torch.sin(w) + b[:, None] * torch.cos(w))
+    return vibrato + 10.0 * g[:, None] * torch.exp(-t / glide_time[:, None])
+
+
+def warp_frequency(spec: torch.Tensor, ratio: torch.Tensor) -> torch.Tensor:
+    """Spectrogram frames [B x F x T] each stretched along frequency by ratio [B x T].
+
+    out[b, f, t] = spec[b, f / ratio[b, t], t] (linear interpolation between bins; the top bin
+    is held beyond the end), so a peak at bin k moves to bin k * ratio.
+    """
+    F = spec.shape[1]
+    src = (torch.arange(F, dtype=spec.dtype, device=spec.device)[None, :, None] / ratio[:, None, :]).clamp(0, F - 1)
+    i0 = src.floor().clamp(max=F - 2)
+    idx = i0.long()
+    lo, hi = spec.gather(1, idx), spec.gather(1, idx + 1)
+    return lo + (src - i0) * (hi - lo)
 
 
 def _normalise(x: torch.Tensor, dim: int) -> torch.Tensor:
@@ -101,7 +139,7 @@ def _logit(frac: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def fit(cents: torch.Tensor, confidence: torch.Tensor, *, frame_s: float, chunk: int = 256) -> torch.Tensor:
     """The vibrato head's six raw numbers [B x 6] (a, b, rate, delay, g, glide_time as
-    :func:`explorer.models.vae.pitch_track` reads them) that best draw measured tracks.
+    :func:`pitch_track` reads them) that best draw measured tracks.
 
     cents, confidence : Tensor[B x T] from :func:`measure`. Notes whose best fit explains less
     than ``MIN_R2`` of the (confidence-weighted) track get a flat track (all a, b, g zero).

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.models.vae import evaluation as vae_eval, model as vae
+from explorer.audio.constants import HOP_LENGTH, SR
+from explorer.models.vae import evaluation as vae_eval, networks
 
 
 class _Toy:
     """z0 moves a formant up (right: brighter), z1 sets the decay (right: longer), z2 does nothing."""
 
     latent_dim = 3
-    config = {"log_eps": vae.DEFAULT_CONFIG["log_eps"]}
+    config = {"log_eps": networks.DEFAULT_CONFIG["log_eps"]}
 
     def sample_latent(self, n: int, seed: int) -> np.ndarray:
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
 
     def decode_logmag(self, z: np.ndarray, pitch) -> np.ndarray:
-        f = np.arange(vae.N_BINS)[None, :, None] / vae.N_BINS
-        t = np.arange(vae.N_FRAMES)[None, None, :] * vae.HOP_LENGTH / vae.SR
+        f = np.arange(networks.N_BINS)[None, :, None] / networks.N_BINS
+        t = np.arange(networks.N_FRAMES)[None, None, :] * HOP_LENGTH / SR
         centre = np.clip(0.3 + 0.08 * z[:, 0, None, None], 0.05, 0.95)
         decay = 0.3 * np.exp(0.5 * z[:, 1, None, None])  # s
         return (4.0 * np.exp(-(((f - centre) / 0.05) ** 2)) - t / decay - 3.0).astype(np.float32)

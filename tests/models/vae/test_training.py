@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.models.vae import model as vae
+from explorer.audio.constants import N_SAMPLES, SR
+from explorer.models.vae import model as vae, networks
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -28,10 +29,7 @@ def tiny_data(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def feature_cache(tmp_path, monkeypatch):
-    from explorer.models.vae import training as vae_train
-
-    monkeypatch.setattr(vae_train, "CACHE", tmp_path / "cache")
-    monkeypatch.setenv("VAE_FEATURE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EXPLORER_FEATURE_CACHE", str(tmp_path / "cache"))
 
 
 def test_smoke_training_writes_weights_config_card_and_resumes(tiny_data, tmp_path, capsys):
@@ -59,7 +57,7 @@ def test_smoke_training_teaches_the_vibrato_head_the_measured_track(tiny_data, t
 
     from explorer.models.vae import training as vae_train
 
-    monkeypatch.setattr(vae_train, "TINY_CONFIG", {**vae.TINY_CONFIG, "vibrato": True, "vibrato_input": True})
+    monkeypatch.setattr(vae_train, "TINY_CONFIG", {**networks.TINY_CONFIG, "vibrato": True, "vibrato_input": True})
     out = tmp_path / "ck" / "vae-vib"
     vae_train.main(Namespace(data=tiny_data, out=out, steps=None, smoke_test=True, resume=False))
     log = capsys.readouterr().out
@@ -67,12 +65,12 @@ def test_smoke_training_teaches_the_vibrato_head_the_measured_track(tiny_data, t
     model = vae.load(f"{out}.pt")
     assert model.config["vibrato"] is True and model.card["validation"]["val_vibrato_cents"] >= 0.0
     assert model.net.encoder.n_vib == 6  # the encoder sees the measured vibrato (measured itself here)
-    y = np.random.default_rng(0).normal(0, 0.1, vae.N_SAMPLES).astype(np.float32)
-    assert np.isfinite(model.encode(y, vae.SR, 60)).all()
+    y = np.random.default_rng(0).normal(0, 0.1, N_SAMPLES).astype(np.float32)
+    assert np.isfinite(model.encode(y, SR, 60)).all()
     tracks = list((tmp_path / "cache").glob("vae-tracks-*.npz"))  # measured and fitted once, then cached
     assert len(tracks) == 1
     with np.load(tracks[0]) as f:
-        assert f["params"].shape == (12, 6) and f["cents"].shape == (12, vae.N_FRAMES)
+        assert f["params"].shape == (12, 6) and f["cents"].shape == (12, networks.N_FRAMES)
 
 
 def test_vibrato_loss_weighs_rate_by_depth():
@@ -93,7 +91,7 @@ def test_vibrato_loss_weighs_rate_by_depth():
 
 def test_torchrun_two_cpu_processes(tiny_data, tmp_path):
     out = tmp_path / "ck" / "vae-ddp"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "VAE_FEATURE_CACHE": str(tmp_path / "cache"),
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "EXPLORER_FEATURE_CACHE": str(tmp_path / "cache"),
            "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "explorer", "train", "vae", "--data", str(tiny_data), "--out", str(out), "--smoke-test"]
@@ -112,9 +110,9 @@ def test_training_mel_loss_matches_eval_measure():
 
     from explorer.models.vae import evaluation as vae_eval, training as vae_train
 
-    config = {**vae.TINY_CONFIG, "feat_mean": -4.0, "feat_std": 2.0}
+    config = {**networks.TINY_CONFIG, "feat_mean": -4.0, "feat_std": 2.0}
     rng = np.random.default_rng(0)
-    logmag = rng.normal(-4.0, 2.0, size=(2, vae.N_BINS, vae.N_FRAMES)).astype(np.float32)
+    logmag = rng.normal(-4.0, 2.0, size=(2, networks.N_BINS, networks.N_FRAMES)).astype(np.float32)
     x = (torch.from_numpy(logmag) - config["feat_mean"]) / config["feat_std"]
     ours, top = vae_train.mel_db(x, config=config)
     theirs, top_eval = vae_eval._mel_db(logmag)
@@ -140,14 +138,14 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
     from explorer.models.checkpoint import save_checkpoint
 
     torch.manual_seed(1)
-    old_config = {**vae.TINY_CONFIG, "hidden": 24, "vibrato": False, "vibrato_input": False, "time_emb": False,
+    old_config = {**networks.TINY_CONFIG, "hidden": 24, "vibrato": False, "vibrato_input": False, "time_emb": False,
                   "feat_mean": -3.5, "feat_std": 1.7}
-    old = vae.build_model(old_config)
+    old = networks.build_model(old_config)
     base = tmp_path / "base.pt"
     save_checkpoint(base, family="vae", config={k: v for k, v in old_config.items()
                                                  if k not in ("vibrato", "vibrato_input", "time_emb")},
                     state=old.state_dict(), card={"steps": 123})
-    net, config = vae_train._init_from(base, {**vae.TINY_CONFIG, "vibrato": True, "vibrato_input": False}, log=print)
+    net, config = vae_train._init_from(base, {**networks.TINY_CONFIG, "vibrato": True, "vibrato_input": False}, log=print)
     assert config["hidden"] == 24 and config["feat_mean"] == -3.5 and config["time_emb"] is False
     assert config["vibrato"] is True and hasattr(net.decoder, "vib")
     z, pidx = torch.randn(3, config["latent_dim"]), torch.tensor([0, 20, 60])
@@ -163,13 +161,13 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
     # a checkpoint that has a vibrato head keeps it (the shipped vae-synth-v2 does)
     with_vib = tmp_path / "with_vib.pt"
     save_checkpoint(with_vib, family="vae", config=config, state=net.state_dict())
-    again, again_config = vae_train._init_from(with_vib, {**vae.TINY_CONFIG, "vibrato": False, "vibrato_input": False},
+    again, again_config = vae_train._init_from(with_vib, {**networks.TINY_CONFIG, "vibrato": False, "vibrato_input": False},
                                                log=print)
     assert again_config["vibrato"] is True and hasattr(again.decoder, "vib")
     # the measured-vibrato input it predates starts with zero weights: the same codes as before
-    seeing, seeing_config = vae_train._init_from(with_vib, {**vae.TINY_CONFIG, "vibrato_input": True}, log=print)
+    seeing, seeing_config = vae_train._init_from(with_vib, {**networks.TINY_CONFIG, "vibrato_input": True}, log=print)
     assert seeing_config["vibrato_input"] is True and seeing.encoder.n_vib == 6
-    x = torch.randn(3, vae.N_BINS, vae.N_FRAMES)
+    x = torch.randn(3, networks.N_BINS, networks.N_FRAMES)
     with torch.no_grad():
         torch.testing.assert_close(seeing.encode(x, pidx, torch.randn(3, 6))[0], net.encode(x, pidx)[0])
     assert "encoder.vib_in" in capsys.readouterr().out
@@ -177,9 +175,9 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
     wrong = tmp_path / "wrong.pt"
     save_checkpoint(wrong, family="vae", config={**old_config, "hidden": 32}, state=old.state_dict())
     with pytest.raises(CheckpointError):
-        vae_train._init_from(wrong, dict(vae.TINY_CONFIG))
+        vae_train._init_from(wrong, dict(networks.TINY_CONFIG))
     with pytest.raises(CheckpointError):
-        vae_train._init_from(tmp_path / "missing.pt", dict(vae.TINY_CONFIG))
+        vae_train._init_from(tmp_path / "missing.pt", dict(networks.TINY_CONFIG))
 
 
 def test_cli_init_is_vae_only(tmp_path, capsys):
