@@ -14,6 +14,16 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` (whole benchmark runs) are skipped unless RUN_SLOW=1 or ``-m`` names them."""
+    if os.environ.get("RUN_SLOW") == "1" or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with RUN_SLOW=1 or -m slow")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
