@@ -8,7 +8,7 @@ import streamlit as st
 
 from explorer import ui
 from explorer.errors import ExplorerError
-from explorer.melody import PHRASES, parse_melody, render_melody
+from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
 from explorer.presets import MAX_SEED, Preset
 from explorer.render import render_safe

@@ -12,8 +12,8 @@ import streamlit as st
 from explorer import ui
 from explorer.audio import bark_bands, load_audio, make_safe, power_spectrum
 from explorer.errors import ExplorerError, PresetError
-from explorer.figures import spectrum_figure
-from explorer.figures_gp import kernel_figure
+from explorer.figures.sound import spectrum_figure
+from explorer.figures.gp import kernel_figure
 from explorer.models.gp import (
     PITCH_RANGE,
     PRESET_DIR,
@@ -374,7 +374,7 @@ if source_clip is not None:
     if failed is not None and failed[0] == digest:
         ui.show_error(failed[1], context=f"{name} could not be fitted")
     elif st.session_state.get("gp_fit", {}).get("hash") != digest:
-        from explorer.models.gp_fit import fit_piecewise
+        from explorer.models.gp.fit import fit_piecewise
 
         bar = st.progress(0.0, text=f"Fitting {name}…")
         try:

@@ -10,12 +10,12 @@ from explorer import ui
 from explorer.audio import rainbowgram
 from explorer.errors import ExplorerError
 from explorer.audio.safety import rms_dbfs
-from explorer.figures import latent_map_figure, path_profile_figure, rainbowgram_strip_figure
-from explorer.journey import render_journey
-from explorer.latent import interpolate, norms
+from explorer.figures.sound import latent_map_figure, path_profile_figure, rainbowgram_strip_figure
+from explorer.latent.journey import render_journey
+from explorer.latent.interpolation import interpolate, norms
 from explorer.models.gp import GPModel, list_gp_presets, mix_specs, parse_gp_spec
 from explorer.models.registry import FAMILIES, checkpoint_path, model_from_gp_spec
-from explorer.morph import render_morph, sample_pack
+from explorer.latent.morph import render_morph, sample_pack
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
 

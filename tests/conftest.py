@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ if str(ROOT) not in sys.path:
 
 # Two cores on CI: keep torch from oversubscribing them while tests run in one process.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+# numba (behind librosa.pyin) caches compiled code; two processes writing one cache at once can
+# corrupt it and crash, so the tests (and the subprocesses they start) keep a cache of their own.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "latent-audio-explorer-tests-numba"))
 
 
 def pytest_collection_modifyitems(config, items):
