@@ -71,6 +71,12 @@ class VAEModel(LatentAudioModel):
         (|STFT|, ``n_fft=1024, hop_length=256``, the last frame silent)."""
         return self.magnitude(self.decode_logmag(z, pitch)).numpy()
 
+    def target_magnitude(self, z: np.ndarray, pitch=None) -> np.ndarray:
+        """Capability hook: the magnitude spectrogram the phase reconstruction aims at,
+        float32 [n x 513 x 129] (|STFT|, ``n_fft=1024, hop_length=256``), for a benchmark or a
+        measure that compares a render with what the decoder drew."""
+        return self.magnitude(self.decode_logmag(z, pitch)).numpy()
+
     @_inference
     def pitch_track(self, z: np.ndarray, pitch) -> torch.Tensor | None:
         """The pitch deviation the decoder draws for z, cents [n x 128] (None without a vibrato head)."""
