@@ -79,6 +79,7 @@ class LoadedPreset:
     preset: Preset
     model: AudioModel  # the model it plays on
     z: np.ndarray | None  # float32 [latent_dim]; None for a bare kernel (no latent, no seed)
+    file_name: str  # the uploaded file's name
 
 
 def preset_from_upload(model: AudioModel, *, key: str) -> LoadedPreset | None:
@@ -111,7 +112,7 @@ def preset_from_upload(model: AudioModel, *, key: str) -> LoadedPreset | None:
         st.session_state[f"{family_of(model)}_checkpoint"] = name
         notice = f"Switched to the checkpoint `{name}` this preset was saved with."
     st.session_state[f"{key}_preset_notice"] = notice
-    return LoadedPreset(preset=preset, model=chosen, z=z)
+    return LoadedPreset(preset=preset, model=chosen, z=z, file_name=upload.name)
 
 
 def preset_uploader(label: str, *, key: str) -> Preset | None:
