@@ -34,12 +34,12 @@ from explorer.ui.presets import (
     read_upload,
     remember_current,
 )
-from explorer.ui.sound import Rendered, player, render, render_or_stop, sound_key, sound_panel, wav_bytes
+from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, sound_panel, wav_bytes
 
 __all__ = [
     "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "page_setup", "palette", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
-    "reported", "show_error", "sound_key", "sound_panel", "wav_bytes",
+    "reported", "show_error", "digest", "sound_panel", "wav_bytes",
 ]

@@ -32,14 +32,15 @@ class Rendered:
     silent: bool
 
 
-def sound_key(y: np.ndarray) -> str:
-    """Digest of the exact samples (streamlit's own hash samples arrays above 500k values)."""
-    return hashlib.blake2b(np.ascontiguousarray(y).tobytes(), digest_size=16).hexdigest()
+def digest(a: np.ndarray) -> str:
+    """A cache key for the exact values of an array (samples, latents): streamlit's own hash looks
+    at only a sample of the values of arrays above 500k, and a GP latent can hold millions."""
+    return hashlib.blake2b(np.ascontiguousarray(a).tobytes(), digest_size=16).hexdigest()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None) -> Rendered:
-    latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32)
+    latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32).copy()
     sound = render_safe(_model, latent, pitch)
     return Rendered(y=sound.y, sr=sound.sr, pitch=sound.pitch, silent=sound.silent)
 
@@ -67,7 +68,7 @@ def _wav(_y: np.ndarray, key: str, sr: int) -> bytes:
 
 def wav_bytes(y: np.ndarray, sr: int) -> bytes:
     """16-bit WAV file bytes of ``y`` (already safe) at ``sr`` Hz."""
-    return _wav(y, sound_key(y), sr)
+    return _wav(y, digest(y), sr)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -107,7 +108,7 @@ def sound_panel(
     Side by side by default; ``stacked=True`` puts them one above the other (for a narrow column).
     ``overlays``: extra spectrum curves ``(freqs_hz, psd, label)``; ``bands``: shaded (lo, hi) Hz.
     """
-    rg_fig, (freqs, psd) = _panel_figures(y, sound_key(y), sr, palette(), max_hz, f" {title}" if title else "")
+    rg_fig, (freqs, psd) = _panel_figures(y, digest(y), sr, palette(), max_hz, f" {title}" if title else "")
     cols = st.columns(2) if spectrum and not stacked else [st.container(), st.container()]
     cols[0].plotly_chart(rg_fig, key=f"{key}_rg", config={"displaylogo": False})
     if spectrum:
