@@ -5,7 +5,7 @@ The only part of :mod:`explorer` that imports streamlit. Caching lives here (the
 ``st.cache_resource`` for models (never mutated), ``st.cache_data(max_entries=...)`` for rendered
 audio and figures. Pages use ``from explorer import ui`` and ``ui.<name>``:
 
-- :mod:`~explorer.ui.page`     page_setup, palette, note_name, note_caption, UPLOAD_MB
+- :mod:`~explorer.ui.page`     page_setup, NAVIGATION, palette, note_name, note_caption, UPLOAD_MB
 - :mod:`~explorer.ui.models`   get_model, model_from_sidebar, kernel_model, preset_model, morph_step_models
 - :mod:`~explorer.ui.sound`    render, render_or_stop, player, sound_panel, wav_bytes
 - :mod:`~explorer.ui.presets`  preset_controls, preset_from_upload, preset_uploader, current_preset
@@ -24,7 +24,7 @@ from explorer.ui.models import (
     morph_step_models,
     preset_model,
 )
-from explorer.ui.page import PALETTES, UPLOAD_MB, note_caption, note_name, page_setup, palette
+from explorer.ui.page import NAVIGATION, PALETTES, UPLOAD_MB, note_caption, note_name, page_setup, palette
 from explorer.ui.presets import (
     LoadedPreset,
     current_preset,
@@ -37,7 +37,7 @@ from explorer.ui.presets import (
 from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, sound_panel, wav_bytes
 
 __all__ = [
-    "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
+    "NAVIGATION", "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "page_setup", "palette", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",

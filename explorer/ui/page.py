@@ -11,6 +11,15 @@ from explorer.audio.pitch import note_name as _pitch_name
 PALETTES = {"Rainbow (GANSynth)": "rainbow", "Colour-blind safe": "colorblind"}
 #: Uploads are refused above this size (MB), before decoding (see also explorer.audio.io limits).
 UPLOAD_MB = 25
+#: The pages after "Home", in navigation order: (file in the checkout, title, icon, URL path).
+#: A URL path is what a shared link holds: never change one.
+NAVIGATION = [
+    ("pages/1_VAE.py", "VAE", ":material/blur_on:", "VAE"),
+    ("pages/2_GAN.py", "GAN", ":material/graphic_eq:", "GAN"),
+    ("pages/3_GP.py", "GP", ":material/waves:", "GP"),
+    ("pages/4_Interpolation.py", "Interpolation", ":material/linear_scale:", "Interpolation"),
+    ("pages/5_Dataset.py", "Dataset", ":material/library_music:", "Dataset"),
+]
 
 
 def page_setup(title: str, icon: str) -> None:

@@ -96,9 +96,7 @@ def preset_from_upload(model: AudioModel, *, key: str) -> LoadedPreset | None:
         return None
     try:
         preset = read_upload(upload.getvalue())
-        if preset.model != family_of(model):
-            raise PresetError(f"this preset is for the {preset.model.upper()} model, not the {family_of(model).upper()}")
-        chosen, notice = preset_model(preset, current=model)
+        chosen, notice = preset_model(preset, current=model)  # a preset of another family: a PresetError
         z = None if preset.latent is None and preset.seed is None else preset_latent(chosen, preset)
         if preset.pitch is not None and chosen.pitch_range is not None:
             lo, hi = chosen.pitch_range
