@@ -11,24 +11,17 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.models import registry
 from explorer.models.gan import model as gan
-from tests.pages.apptest import (
-    assert_broken_checkpoint_is_reported,
-    assert_healthy,
-    checkpoints_fixture,
-    media,  # noqa: F401  (a fixture)
-    played,
-    run_page,
-)
+from tests.pages import apptest
+from tests.pages.apptest import media  # noqa: F401  (a fixture)
 
 PAGE = "2_GAN.py"
-checkpoints = checkpoints_fixture("gan")
+checkpoints = apptest.checkpoints_fixture("gan")
+played = apptest.played
+_healthy = apptest.assert_healthy
 
 
 def _run(**query) -> AppTest:
-    return run_page(PAGE, **query)
-
-
-_healthy = assert_healthy
+    return apptest.run_page(PAGE, **query)
 
 
 def _directions(at: AppTest) -> list:
@@ -151,4 +144,4 @@ def _saved_preset(at: AppTest) -> str:
 
 @pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
 def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
-    assert_broken_checkpoint_is_reported(PAGE, "gan", kind, tmp_path, monkeypatch)
+    apptest.assert_broken_checkpoint_is_reported(PAGE, "gan", kind, tmp_path, monkeypatch)
