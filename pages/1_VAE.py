@@ -21,23 +21,17 @@ st.caption("Pitch-conditioned VAE over spectrograms: the latent holds the timbre
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(
-        "- The **encoder** reads a note's spectrogram (how loud each frequency is over time) together with "
-        "its pitch and squeezes it into a short list of numbers, the **latent** z.\n"
-        "- The **decoder** does the reverse: from z and a pitch it paints a spectrogram; a fast phase "
-        "reconstruction (Griffin-Lim started from the harmonics of the pitch) turns it into sound.\n"
-        "- Training asks for two things at once: the decoded note should match the original, and the "
-        "latents of all notes should form a standard normal cloud. The second is the **KL term** "
-        "(Kullback-Leibler divergence): it keeps the cloud without holes, so *any* point you pick "
-        "decodes to a plausible note.\n"
-        "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is already far out). "
-        "Sliders are ordered by how much they change the sound, and labelled with what moving them does "
-        "(brighter or darker, sharper or softer attack, noisier or purer, shorter or longer), where that is clear.\n"
-        "- Because pitch is given to both encoder and decoder, the latent does not need to store it: "
-        "the same z at another pitch is the same instrument playing another note.\n"
-        "- **Vibrato** is a small, regular wobble of the pitch. The encoder is shown the wobble it measures "
-        "in a note (how deep, how fast, where in its cycle, when it starts), and the decoder bends the "
-        "harmonics along the wobble it reads from z. It is spread over several latent dimensions, so "
-        "moving one slider changes it only a little."
+        "- The **encoder** squeezes a note's spectrogram and its pitch into a short list of numbers, the **latent** z. The **decoder** paints a spectrogram back from z and a "
+        "pitch; Griffin-Lim turns it into sound.\n"
+        "- Training asks for a faithful copy and for the latents of all notes to form a standard normal cloud "
+        "(the **KL term**), so *any* point you pick decodes to a plausible note.\n"
+        "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is far out). "
+        "Sliders are ordered by how much they change the sound and labelled with what moving "
+        "them does.\n"
+        "- Pitch goes to both encoder and decoder, so the same z at another pitch is the same instrument "
+        "playing another note.\n"
+        "- **Vibrato**, a small regular wobble of the pitch, is spread over several latent dimensions, so one "
+        "slider changes it only a little."
     )
 
 # ---------------------------------------------------------------------------------------------

@@ -24,22 +24,18 @@ st.caption("A small GANSynth: a pitch-conditioned generator paints log-magnitude
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(
-        "- The **generator** turns a random vector z (128 numbers drawn from a seed) plus a **pitch** into a "
-        "picture of a note: for every frequency band and moment, how loud it is (log-magnitude) and how fast "
-        "its phase turns (**instantaneous frequency**, IF). Inverting that picture gives the sound directly "
-        "(an inverse STFT, no slow phase guessing), which is why a note appears in milliseconds.\n"
-        "- The **discriminator** is trained at the same time to tell real notes from generated ones and to "
-        "name their pitch. The generator learns by trying to fool it: the two networks play a game, the "
-        "*adversarial* in GAN.\n"
-        "- **Pitch conditioning**: the pitch is given to the generator as a separate input (a one-hot code), "
-        "so z is free to hold the *timbre*. The same z at another pitch is the same instrument playing another "
-        "note; try it with the melody player below.\n"
-        "- **IF**: a steady partial advances its phase by the same amount every frame. Generating that "
-        "advance, rather than the raw phase, keeps harmonics coherent from frame to frame (GANSynth's idea).\n"
-        "- **Rainbowgram**: brightness is loudness, colour is the IF relative to each frequency bin. A clean, "
-        "coherent harmonic shows as a line of one steady colour; noise shows as speckle.\n"
-        "- The **direction sliders** are the main axes along which the generator's inner activity varies "
-        "over many random z's (PCA, as in GANSpace): each moves z along one such axis."
+        "- The **generator** turns a random vector z (drawn from a seed) plus a **pitch** into a picture of a "
+        "note: how loud each frequency is over time (log-magnitude) and how fast its phase turns "
+        "(**instantaneous frequency**, IF). An inverse STFT turns that picture straight into sound, in "
+        "milliseconds.\n"
+        "- The **discriminator** learns at the same time to tell real notes from generated ones; "
+        "the generator learns by fooling it, the *adversarial* game of a GAN.\n"
+        "- **Pitch conditioning**: the pitch is a separate input, so z holds the *timbre*: the same z at another "
+        "pitch is the same instrument playing another note (try the melody player below).\n"
+        "- **Rainbowgram**: brightness is loudness, colour is the IF. A clean "
+        "harmonic is a line of one steady colour; noise is speckle.\n"
+        "- The **direction sliders** move z along the main axes of the generator's variation "
+        "(PCA, as in GANSpace)."
     )
 
 

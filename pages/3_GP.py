@@ -53,13 +53,13 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
 - **Kernel and spectrum are a Fourier pair** (Bochner's theorem). The kernel $k(\tau)$ says how alike
   the sound is with itself $\tau$ seconds later; its Fourier transform is the power spectrum. Each term
   $w_q\,e^{-\tau^2/2\ell_q^2}\cos(2\pi\mu_q\tau)$ is a bump centred at $\mu_q$ Hz, $1/(2\pi\ell_q)$ Hz
-  wide, holding power $w_q$: a long lengthscale $\ell$ is a pure, steady tone, a short one is noise.
+  wide, holding power $w_q$: a long lengthscale $\ell$ is a pure tone, a short one noise.
   The **kernel** and **spectrum** plots are the two sides of the pair.
 - **Bark bands**: hearing splits frequencies into about 24 critical bands; one component per band gives
-  a few knobs that each matter to the ear.
+  knobs that each matter to the ear.
 - **Exact FFT sampling**: wrapped into a circle of twice the length, the covariance becomes
   *circulant*, which the FFT diagonalises, so a draw is two FFTs of the white noise z: a 2 s note in
-  milliseconds (`python -m explorer bench` compares it with a Cholesky factorisation).
+  milliseconds.
 - **Same z, new kernel**: keep the seed, move a slider, and you hear only the kernel's change.
 """
     )

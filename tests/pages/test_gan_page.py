@@ -39,9 +39,11 @@ def test_first_load_plays_a_sound_and_a_melody(checkpoints, media):
     assert np.abs(note).max() > 0.01 and len(melody) > len(note)  # a sound, and a phrase longer than one note
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any(t.startswith("Rainbowgram") for t in titles) and any(t.startswith("Power spectrum") for t in titles)
-    text = " ".join(m.value for m in at.markdown).lower()
+    explanation = next(e for e in at.expander if e.label.startswith("How it works"))
+    text = " ".join(m.value for m in explanation.markdown).lower()
     for phrase in ("generator", "discriminator", "pitch conditioning", "instantaneous frequency", "rainbowgram"):
         assert phrase in text
+    assert len(text.split()) <= 150  # an explanation a person reads beside the picture
 
 
 def test_a_slider_move_changes_the_audio_and_a_no_op_does_not(checkpoints, media):
