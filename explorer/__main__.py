@@ -10,9 +10,11 @@ import argparse
 import importlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from explorer.errors import ExplorerError, ParameterError, PresetError
+from explorer.models.registry import FAMILIES
 
 EXIT_BAD_INPUT = 2
 
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     r = sub.add_parser("render", help="render one sound to a WAV file")
-    r.add_argument("--model", choices=("vae", "gan", "gp"), help="model family (or taken from --preset)")
+    r.add_argument("--model", choices=FAMILIES, help="model family (or taken from --preset)")
     r.add_argument("--checkpoint", help="checkpoint name in checkpoints/ or a file path (default: shipped model)")
     r.add_argument("--seed", type=_seed, help="latent seed (default 0)")
     r.add_argument("--preset", type=Path, help="preset JSON to render")
@@ -71,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav)")
 
     i = sub.add_parser("interpolate", help="morph between two sounds (slerp or lerp) into step WAVs")
-    i.add_argument("--model", choices=("vae", "gan", "gp"), required=True)
+    i.add_argument("--model", choices=FAMILIES, required=True)
     i.add_argument("--checkpoint")
     i.add_argument("--gp-kernel", type=Path, help="GP kernel JSON for seed endpoints (GP model)")
     i.add_argument("--from", dest="a", required=True, help="endpoint A: an integer seed or a preset file")
@@ -101,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="VAE only: start from this checkpoint's weights (fine-tune it, e.g. on your own sounds)")
 
     e = sub.add_parser("eval", help="measure a model's quality")
-    e.add_argument("--model", choices=("vae", "gan", "gp"), required=True)
+    e.add_argument("--model", choices=FAMILIES, required=True)
     e.add_argument("--checkpoint")
     e.add_argument("--data", type=Path, help="dataset folder for real-data figures (default: data/synth)")
     e.add_argument("--quick", action="store_true", help="fewer samples (a rough figure, for tests)")
@@ -124,41 +126,58 @@ def _load_json_file(path: Path, what: str) -> object:
         raise PresetError(f"{what} file {path} is not valid JSON ({exc})") from None
 
 
-def _endpoint(model, text: str, gp_kernel):
-    """An interpolation endpoint: integer seed or preset file -> (latent, preset or None)."""
+def _read_preset(text: str | Path):
     from explorer.presets import parse_preset
-    from explorer.render import preset_latent
 
+    return parse_preset(_load_json_file(Path(text), "preset"))
+
+
+def _endpoint(text: str):
+    """An interpolation endpoint: an integer seed or a preset file -> (seed, None) or (None, preset)."""
     try:
-        seed = _seed(text)
+        return _seed(text), None
     except argparse.ArgumentTypeError:
-        seed = None
-    if seed is not None:
-        return model.sample_latent(1, seed)[0], None
-    preset = parse_preset(_load_json_file(Path(text), "preset"))
-    return preset_latent(model, preset), preset
+        return None, _read_preset(text)
+
+
+def _check_presets(family: str, presets) -> None:
+    for p in presets:
+        if p is not None and p.model != family:
+            raise PresetError(f"preset is for the {p.model} model, not {family}")
+
+
+def _model(args, family: str, presets):
+    """The model a command plays, asked of the registry: ``--gp-kernel``'s kernel; else the model
+    the first preset plays on (an explicit ``--checkpoint`` replaces the checkpoint it names);
+    else ``--checkpoint`` or the family's default. A notice (the preset's checkpoint is not
+    installed) goes to stderr as one ``note:`` line."""
+    from explorer.models.registry import load_model, model_for_kernel, model_for_preset
+
+    if args.gp_kernel and family != "gp":  # option check: a kernel file only makes a GP
+        raise ParameterError("--gp-kernel is only for --model gp")
+    if args.gp_kernel:
+        return model_for_kernel(_load_json_file(args.gp_kernel, "GP kernel"))
+    preset = next((p for p in presets if p is not None), None)
+    if preset is None:
+        return load_model(family, args.checkpoint)
+    current = load_model(family, args.checkpoint) if args.checkpoint else None
+    model, notice = model_for_preset(replace(preset, checkpoint=None) if current else preset, current=current)
+    if notice:
+        sys.stderr.write(f"note: {notice}\n")
+    return model
 
 
 def cmd_render(args) -> int:
     from explorer.audio.io import write_audio
-    from explorer.models.registry import model_from_gp_spec, load_model
-    from explorer.presets import Preset, parse_preset
+    from explorer.presets import Preset
     from explorer.render import preset_latent, render_safe
 
-    preset = parse_preset(_load_json_file(args.preset, "preset")) if args.preset else None
+    preset = _read_preset(args.preset) if args.preset else None
     family = args.model or (preset.model if preset else None)
     if family is None:
         raise ParameterError("give --model or --preset")
-    if preset and preset.model != family:
-        raise PresetError(f"preset is for the {preset.model} model, not {family}")
-    if args.gp_kernel and family != "gp":
-        raise ParameterError("--gp-kernel is only for --model gp")
-    if args.gp_kernel:
-        model = model_from_gp_spec(_load_json_file(args.gp_kernel, "GP kernel"))
-    elif preset and preset.gp is not None:
-        model = model_from_gp_spec(preset.gp)
-    else:
-        model = load_model(family, args.checkpoint or (preset.checkpoint if preset else None))
+    _check_presets(family, [preset])
+    model = _model(args, family, [preset])
     if args.seed is not None or preset is None:
         preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None)
     z = preset_latent(model, preset)
@@ -170,44 +189,25 @@ def cmd_render(args) -> int:
 
 
 def cmd_interpolate(args) -> int:
-    import numpy as np
-
     from explorer.audio.io import write_audio
-    from explorer.models.registry import model_from_gp_spec, load_model
     from explorer.latent.morph import render_morph
+    from explorer.models.registry import morph_models
+    from explorer.render import preset_latent
 
     if not 2 <= args.steps <= 1000:
         raise ParameterError(f"--steps must be between 2 and 1000, got {args.steps}")
-    if args.gp_kernel and args.model != "gp":
-        raise ParameterError("--gp-kernel is only for --model gp")
-    if args.model == "gp" and args.gp_kernel is None:
-        # a GP morph needs one kernel: take it from a preset endpoint
-        spec = None
-        for text in (args.a, args.b):
-            if not text.lstrip("-").isdigit():
-                from explorer.presets import parse_preset
-
-                spec = spec or parse_preset(_load_json_file(Path(text), "preset")).gp
-        model = model_from_gp_spec(spec) if spec else load_model("gp", args.checkpoint)
-    elif args.gp_kernel:
-        model = model_from_gp_spec(_load_json_file(args.gp_kernel, "GP kernel"))
-    else:
-        model = load_model(args.model, args.checkpoint)
-    za, pa = _endpoint(model, args.a, args.gp_kernel)
-    zb, pb = _endpoint(model, args.b, args.gp_kernel)
-    for p in (pa, pb):
-        if p is not None and p.model != args.model:
-            raise PresetError(f"preset is for the {p.model} model, not {args.model}")
+    (seed_a, pa), (seed_b, pb) = _endpoint(args.a), _endpoint(args.b)
+    _check_presets(args.model, [pa, pb])
+    model = _model(args, args.model, [pa, pb])
+    za, zb = (model.sample_latent(1, seed)[0] if p is None else preset_latent(model, p)
+              for seed, p in ((seed_a, pa), (seed_b, pb)))
     pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
     step_models = None
     if args.kernel == "interpolated":
-        if args.model != "gp" or pa is None or pb is None:
-            raise ParameterError("--kernel interpolated needs --model gp and two GP preset files as endpoints")
-        from explorer.models.gp import GPModel, mix_specs, parse_gp_spec
-
-        a, b = parse_gp_spec(pa.gp), parse_gp_spec(pb.gp)
-        pitch = pitch if a.harmonic else None
-        step_models = [GPModel(mix_specs(a, b, t, pitch=pitch)) for t in np.linspace(0.0, 1.0, args.steps)]
+        step_models = morph_models(pa, pb, steps=args.steps, pitch=pitch)
+        if step_models is None:  # option check
+            raise ParameterError("--kernel interpolated needs --model gp and two GP preset files (with different "
+                                 "kernels) as endpoints")
     morph = render_morph(model, za, zb, steps=args.steps, method=args.method, pitch=pitch, step_models=step_models)
     args.out.mkdir(parents=True, exist_ok=True)
     for k, s in enumerate(morph.steps):
@@ -236,7 +236,7 @@ def cmd_dataset(args) -> int:
 
 
 def cmd_train(args) -> int:
-    if args.init and args.family != "vae":
+    if args.init and args.family != "vae":  # option check: fine-tuning exists for the VAE only
         raise ParameterError("--init (fine-tuning from a checkpoint) is for the VAE")
     train = _require(f"explorer.models.{args.family}.training", f"training the {args.family.upper()}")
     train.main(args)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.audio.safety import is_silent, make_safe, rms_dbfs
-from explorer.errors import ParameterError, PresetError
-from explorer.models.base import DEFAULT_PITCH, AudioModel, LatentAudioModel
+from explorer.errors import PresetError
+from explorer.models.base import DEFAULT_PITCH, AudioModel  # noqa: F401  (DEFAULT_PITCH: re-exported for pages)
 from explorer.presets import Preset
-
 
 
 @dataclass
@@ -24,34 +23,26 @@ class Sound:
     y: np.ndarray  # float32 [samples], after safety
     sr: int
     z: np.ndarray  # float32 [latent_dim]
-    pitch: int | None
+    pitch: float | None  # MIDI; an int for whole notes, None for unconditioned models
     silent: bool
     level_db: float  # RMS of the raw render before safety, dBFS (how loud the model itself made it)
 
 
-def check_pitch(model: AudioModel, pitch: int | None) -> int | None:
-    """The one note a render plays: a whole MIDI number in the model's range (None for unconditioned
-    models); ``None`` means the model's default pitch."""
+def check_pitch(model: AudioModel, pitch: float | None) -> float | None:
+    """The one note a render plays, by the model's own pitch rule
+    (:meth:`~explorer.models.base.LatentAudioModel.check_pitch`: finite, in ``pitch_range``, whole
+    MIDI notes for models with ``whole_pitch``): None for unconditioned models, the model's
+    default pitch for None; a whole note comes back as an ``int``."""
     if model.pitch_range is None:
         return None
-    if pitch is None:
-        pitch = getattr(model, "default_pitch", None) or DEFAULT_PITCH
-    lo, hi = model.pitch_range
-    if isinstance(pitch, bool) or not np.isfinite(pitch) or int(pitch) != pitch or not lo <= int(pitch) <= hi:
-        raise ParameterError(f"pitch {pitch} is outside this model's range (MIDI {lo}..{hi})")
-    return int(pitch)
+    p = float(model.check_pitch(pitch, 1)[0])
+    return int(p) if p == int(p) else p
 
 
-def check_latent(model: AudioModel, z: np.ndarray) -> np.ndarray:
-    """z as float32 [n x latent_dim] (see :meth:`LatentAudioModel.check_latent`)."""
-    if isinstance(model, LatentAudioModel):
-        return model.check_latent(z)
-    return LatentAudioModel.check_latent(model, z)
-
-
-def render_safe(model: AudioModel, z: np.ndarray, pitch: int | None = None) -> Sound:
-    """Render one latent vector at one pitch and pass it through the safety step."""
-    z = check_latent(model, z)
+def render_safe(model: AudioModel, z: np.ndarray, pitch: float | None = None) -> Sound:
+    """Render one latent vector z [latent_dim] (or [1 x latent_dim]) at one MIDI pitch (None: the
+    model's default) and pass it through the safety step."""
+    z = model.check_latent(z)
     pitch = check_pitch(model, pitch)
     y = model.render(z, None if pitch is None else np.array([pitch]))
     y_safe = make_safe(y[0], sr=model.sample_rate)

@@ -18,6 +18,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "latent-audio-explorer-tests-numba"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` (whole benchmark runs) are skipped unless RUN_SLOW=1 or ``-m`` names them."""
+    if os.environ.get("RUN_SLOW") == "1" or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with RUN_SLOW=1 or -m slow")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -1,12 +1,13 @@
 """The command line contract (DESIGN.md section 6): one-line errors, exit 2, no traceback."""
 
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
 
-from explorer.__main__ import main
+from explorer.__main__ import build_parser, main
 
 
 def run_cli(*args, cwd=None):
@@ -64,3 +65,65 @@ def test_real_process_exits_2_without_traceback():
     r = run_cli("render", "--model", "vae", "--checkpoint", "/nonexistent/ckpt.pt")
     assert r.returncode == 2
     assert r.stderr.startswith("error: ") and "Traceback" not in r.stderr
+
+
+#: One row per way a person can get a subcommand wrong: argparse-level mistakes and mistakes found
+#: inside the command (files that are missing or not what they claim to be). Every subcommand of
+#: the parser must have rows here (checked below), so a new one cannot skip the contract.
+BAD_INPUT = {
+    "render": [
+        (["render", "--model", "vae", "--checkpoint", "/nonexistent/ckpt.pt"], "not found"),
+        (["render", "--model", "gp", "--gp-kernel", "/nonexistent/k.json"], "not found"),
+        (["render", "--model", "gan", "--preset", "{gp_preset}"], "preset is for the gp model, not gan"),
+        (["render", "--preset", "{broken}"], "not valid JSON"),
+        (["render", "--model", "gp", "--checkpoint", "gp-nosuch"], "gp-nosuch"),
+    ],
+    "interpolate": [
+        (["interpolate", "--model", "vae", "--from", "1", "--to", "/nonexistent/p.json", "--out", "{tmp}/i"], "not found"),
+        (["interpolate", "--model", "vae", "--from", "1", "--to", "2", "--gp-kernel", "{broken}", "--out", "{tmp}/i"],
+         "only for --model gp"),
+        (["interpolate", "--model", "gan", "--from", "{gp_preset}", "--to", "2", "--out", "{tmp}/i"], "not gan"),
+        (["interpolate", "--model", "gp", "--from", "1"], "required"),
+    ],
+    "dataset": [
+        (["dataset", "--out", "{tmp}/d", "--size", "2", "--families", "nosuch"], "unknown family"),
+        (["dataset", "--out", "{tmp}/d", "--seed", "x"], "seed must be a whole number"),
+    ],
+    "train": [
+        (["train", "vae", "--data", "/nonexistent", "--out", "{tmp}/o", "--smoke-test"], "not found"),
+        (["train", "gan", "--data", "d", "--out", "{tmp}/o", "--init", "x"], "is for the VAE"),
+        (["train", "vae", "--data", "d"], "required"),
+    ],
+    "eval": [
+        (["eval", "--model", "vae", "--checkpoint", "/nonexistent/x.pt"], "not found"),
+        (["eval", "--model", "diffusion"], "invalid choice"),
+    ],
+    "bench": [
+        (["bench", "--repeats", "0"], "positive"),
+        (["bench", "--json", "extra"], "unrecognized arguments"),
+    ],
+}
+
+
+def test_bad_input_table_covers_every_subcommand():
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(BAD_INPUT) == set(sub.choices)
+
+
+@pytest.mark.parametrize("args,match", [row for rows in BAD_INPUT.values() for row in rows],
+                         ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_every_subcommand_bad_input_one_error_line_exit_2(args, match, tmp_path, capsys):
+    (tmp_path / "broken.json").write_text("{broken")
+    (tmp_path / "gp.json").write_text(json.dumps({"model": "gp", "seed": 1, "gp": {
+        "sample_rate": 16000, "duration_s": 0.1,
+        "kernel": {"components": [{"weight": 1.0, "mean_hz": 440.0, "lengthscale_s": 0.1}]}}}))
+    args = [a.format(tmp=tmp_path, broken=tmp_path / "broken.json", gp_preset=tmp_path / "gp.json") for a in args]
+    try:  # an exception escaping main() is what a person would see as a traceback: it fails here
+        code = main(args)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.count("error: ") == 1 and err.startswith("error: ") and match in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err + out
+    assert not (tmp_path / "o.pt").exists() and not (tmp_path / "i").exists()

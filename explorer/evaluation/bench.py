@@ -143,57 +143,78 @@ def bench_rainbowgram(*, repeats: int) -> dict:
     return {"rainbowgram_ms": ms}
 
 
+#: The checkpoint each neural-model section times: None for the shipped default (the tiny debug
+#: model stands in when it is missing), or a name, e.g. ``"debug"`` for a quick structural run.
+CHECKPOINTS: dict[str, str | None] = {"vae": None, "gan": None}
+#: Notes in the GAN's batch (``gan_batch16_ms``, ``gan_batch_rtf``).
+GAN_BATCH = 16
 #: (seed, MIDI pitch) of the prior samples the VAE is timed on.
 VAE_NOTES = ((0, 60), (1, 36), (3, 72), (4, 84))
 
 
-@section
-def bench_vae(*, repeats: int) -> dict:
-    """VAE, one note: decode + phase (pitch-locked fast Griffin-Lim) + ISTFT + safety, against the
-    seed notebook's pipeline on the same decoded mel (librosa mel_to_audio, 32 iterations); each
-    the median over the notes of VAE_NOTES.
-    Uses the shipped checkpoint, or the tiny debug model when it is missing (``vae_checkpoint`` says which)."""
-    from explorer.audio.safety import make_safe
+def timed_model(family: str):
+    """(model, which) for a model section: the checkpoint of :data:`CHECKPOINTS`, asked of the
+    registry, or the tiny debug model when it cannot be loaded; ``which`` is ``"default"`` or
+    ``"debug"`` (reported as ``<family>_checkpoint``)."""
     from explorer.errors import ExplorerError
-    from explorer.models.registry import load_model
+    from explorer.models.registry import DEBUG, checkpoint_name, load_model
 
     try:
-        model, which = load_model("vae"), "default"
+        model = load_model(family, CHECKPOINTS.get(family))
     except ExplorerError:
-        model, which = load_model("vae", "debug"), "debug"
+        model = load_model(family, DEBUG)
+    return model, "debug" if checkpoint_name(model) == DEBUG else "default"
+
+
+@section
+def bench_vae(*, repeats: int) -> dict:
+    """VAE, one note: ``render`` (decode + phase (pitch-locked fast Griffin-Lim) + ISTFT) + safety,
+    against the seed notebook's pipeline on the same decoded spectrogram (its mel, then librosa
+    mel_to_audio, 32 iterations); each the median over the notes of VAE_NOTES. The decoded
+    spectrogram comes from the model's public ``target_magnitude`` hook.
+    Uses the shipped checkpoint, or the tiny debug model when it is missing (``vae_checkpoint`` says which)."""
+    from explorer.audio.safety import make_safe
+
+    model, which = timed_model("vae")
+    sr = model.sample_rate
     # the baseline's NNLS step takes longer on some spectra than others (250-320 ms over these
     # notes, measured), so both sides are the median over a few notes, not one
     ms, base_ms = [], []
     for seed, pitch in VAE_NOTES:
         z = model.sample_latent(1, seed)
-        ms.append(median_ms(lambda: make_safe(model.render(z, [pitch])[0], sr=SR), repeats)[0])
-        mag = model.magnitude(model.decode_logmag(z, [pitch]))[0].numpy()  # |S| [513 x 129]
-        M = librosa.feature.melspectrogram(S=mag**2, sr=SR, n_fft=N_FFT, n_mels=N_MELS)
+        ms.append(median_ms(lambda: make_safe(model.render(z, [pitch])[0], sr=sr), repeats)[0])
+        mag = model.target_magnitude(z, [pitch])[0]  # |S| [513 x 129]
+        M = librosa.feature.melspectrogram(S=mag**2, sr=sr, n_fft=N_FFT, n_mels=N_MELS)
         base_ms.append(median_ms(lambda: librosa.feature.inverse.mel_to_audio(
-            M, sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH, n_iter=N_ITER), max(1, repeats // 2))[0])
+            M, sr=sr, n_fft=N_FFT, hop_length=HOP_LENGTH, n_iter=N_ITER), max(1, repeats // 2))[0])
     ms, base = statistics.median(ms), statistics.median(base_ms)
     return {"vae_render_ms": ms, "vae_baseline_ms": base, "vae_speedup": base / ms, "vae_checkpoint": which}
 
 
 @section
 def bench_gan(*, repeats: int) -> dict:
-    """GAN: one note at middle C through generator + IF-Mel ISTFT + safety (median ms), and a batch
-    of 16 notes (seconds of audio per second of compute, ``gan_batch_rtf``). Uses the shipped
-    checkpoint, or the tiny debug model when it is missing (``gan_checkpoint`` says which)."""
-    from explorer.errors import ExplorerError
-    from explorer.models.registry import load_model
+    """GAN: one note at middle C through ``render`` (generator + IF-Mel ISTFT) + safety (median ms),
+    and a batch of 16 notes (seconds of audio per second of compute, ``gan_batch_rtf``). Uses the
+    shipped checkpoint, or the tiny debug model when it is missing (``gan_checkpoint`` says which)."""
     from explorer.render import render_safe
 
-    try:
-        model, which = load_model("gan"), "default"
-    except ExplorerError:
-        model, which = load_model("gan", "debug"), "debug"
+    model, which = timed_model("gan")
     z1 = model.sample_latent(1, 0)
     ms, _ = median_ms(lambda: render_safe(model, z1, 60), repeats)
-    z16, pitch16 = model.sample_latent(16, 1), np.arange(16) * 4 + 24
+    z16, pitch16 = model.sample_latent(GAN_BATCH, 1), np.arange(GAN_BATCH) % 16 * 4 + 24
     batch_ms, y = median_ms(lambda: model.render(z16, pitch16), repeats)
     return {"gan_render_ms": ms, "gan_batch16_ms": batch_ms,
-            "gan_batch_rtf": y.size / SR / (batch_ms / 1e3), "gan_checkpoint": which}
+            "gan_batch_rtf": y.size / model.sample_rate / (batch_ms / 1e3), "gan_checkpoint": which}
+
+
+#: The GP section's lengths, s: the render of the GP middle C; the stretch the seed draft's
+#: Cholesky blocks and our FFT sampling are compared on (``gp_cholesky_blocks_ms``, ``gp_fft_1s_ms``);
+#: the clip the fit is timed on (``gp_fit_3s_s``) and its warm-up. The field names keep the
+#: default lengths; a quick structural run (the unit tests) shortens them.
+GP_RENDER_SECONDS = 2.0
+GP_BASELINE_SECONDS = 1.0
+GP_FIT_SECONDS = 3.0
+GP_WARMUP_SECONDS = 0.5
 
 
 @section
@@ -205,16 +226,17 @@ def bench_gp(*, repeats: int) -> dict:
     start and end at zero as in the seed draft (``gp_cholesky_blocks_ms``, one timed run: it is slow),
     and exact circulant-embedding FFT sampling of the whole second, eigenvalues included
     (``gp_fft_1s_ms``). Last, a piecewise fit of a 3 s clip (:func:`synth_note` at 16 kHz), after a
-    warm-up fit (``gp_fit_3s_s``)."""
+    warm-up fit (``gp_fit_3s_s``; :data:`GP_FIT_SECONDS`)."""
     import dataclasses
 
     import scipy.linalg
 
-    from explorer.models.gp import GPModel, GPSpec, harmonic_kernel, load_gp
+    from explorer.models.gp import GPModel, GPSpec, harmonic_kernel
     from explorer.models.gp.fit import fit_piecewise
+    from explorer.models.registry import load_model
     from explorer.render import render_safe
 
-    spec = dataclasses.replace(load_gp("gp-middle-c").spec, duration_s=2.0)
+    spec = dataclasses.replace(load_model("gp", "gp-middle-c").spec, duration_s=GP_RENDER_SECONDS)
     model = GPModel(spec)
     z = model.sample_latent(1, 0)[0]
     render_ms, _ = median_ms(lambda: render_safe(model, z, 60), repeats)
@@ -234,15 +256,15 @@ def bench_gp(*, repeats: int) -> dict:
 
     cholesky_block()
     t0 = time.perf_counter()
-    np.concatenate([cholesky_block() for _ in range(sr // block)])
+    np.concatenate([cholesky_block() for _ in range(int(round(GP_BASELINE_SECONDS * sr)) // block)])
     chol_ms = 1e3 * (time.perf_counter() - t0)
-    one = GPSpec(sr, 1.0, kernel)
+    one = GPSpec(sr, GP_BASELINE_SECONDS, kernel)
     z1 = GPModel(one).sample_latent(1, 0)
     fft_ms, _ = median_ms(lambda: GPModel(one).render(z1), repeats)
 
-    fit_piecewise(synth_note(0.5, sr=sr), sr=sr, n_iter=5, stationary_iter=5)
+    fit_piecewise(synth_note(GP_WARMUP_SECONDS, sr=sr), sr=sr, n_iter=5, stationary_iter=5)
     t0 = time.perf_counter()
-    fit_piecewise(synth_note(3.0, sr=sr), sr=sr)
+    fit_piecewise(synth_note(GP_FIT_SECONDS, sr=sr), sr=sr)
     fit_s = time.perf_counter() - t0
     return {
         "gp_render_ms": render_ms,

@@ -22,17 +22,60 @@ REQUIRED = [
 ]
 
 
-def test_run_has_every_field_on_a_short_input(monkeypatch):
-    monkeypatch.setattr(bench, "BENCH_SECONDS", 0.25)
-    result = bench.run(repeats=1)
+#: What the model sections report (besides REQUIRED), with the ratios each is built from.
+MODEL_FIELDS = ["vae_render_ms", "vae_baseline_ms", "vae_speedup", "gan_render_ms", "gan_batch16_ms", "gan_batch_rtf",
+                "gp_render_ms", "gp_render_fresh_kernel_ms", "gp_cholesky_blocks_ms", "gp_fft_1s_ms", "gp_fft_speedup",
+                "gp_fit_3s_s"]
+
+
+def _check_fields(result: dict) -> None:
     assert not [k for k in result if k.endswith("_error")], result
-    for key in REQUIRED:
+    for key in REQUIRED + MODEL_FIELDS:
         assert isinstance(result[key], float) and result[key] > 0, key
     assert result["mel_to_audio_speedup"] == pytest.approx(
         result["mel_to_audio_baseline_ms"] / result["mel_to_audio_ms"]
     )
+    assert result["vae_speedup"] == pytest.approx(result["vae_baseline_ms"] / result["vae_render_ms"])
+    assert result["gp_fft_speedup"] == pytest.approx(result["gp_cholesky_blocks_ms"] / result["gp_fft_1s_ms"])
+    assert isinstance(result["gp_latent_dim"], int) and result["gp_latent_dim"] >= bench.GP_RENDER_SECONDS * 44100
     assert result["stft_roundtrip_max_err"] < 1e-5
     json.dumps(result)  # what `bench --json` prints
+
+
+@pytest.fixture
+def short_input(monkeypatch):
+    monkeypatch.setattr(bench, "BENCH_SECONDS", 0.25)
+
+
+def test_run_every_section_on_debug_models(short_input, monkeypatch):
+    """The default run's check of the whole benchmark: every section, the model ones on the tiny
+    debug models (one VAE note, a short GP fit), so it takes seconds, not minutes."""
+    monkeypatch.setattr(bench, "CHECKPOINTS", {"vae": "debug", "gan": "debug"})
+    monkeypatch.setattr(bench, "VAE_NOTES", ((0, 60),))
+    monkeypatch.setattr(bench, "GAN_BATCH", 2)
+    for name, seconds in (("RENDER", 0.25), ("BASELINE", 0.1), ("FIT", 0.2), ("WARMUP", 0.1)):
+        monkeypatch.setattr(bench, f"GP_{name}_SECONDS", seconds)
+    result = bench.run(repeats=1)
+    _check_fields(result)
+    assert result["vae_checkpoint"] == "debug" and result["gan_checkpoint"] == "debug"
+
+
+def test_a_missing_checkpoint_falls_back_to_the_debug_model(monkeypatch):
+    monkeypatch.setattr(bench, "CHECKPOINTS", {"gan": "/nonexistent/gan.pt"})
+    model, which = bench.timed_model("gan")
+    assert which == "debug" and model.name == "gan"
+
+
+@pytest.mark.slow
+def test_run_full_on_the_shipped_models(short_input):
+    """The whole benchmark as ``python -m explorer bench`` runs it (shipped checkpoints, four VAE
+    notes, the 3 s GP fit) on a short audio-core input: a minute or more, so only with RUN_SLOW=1."""
+    result = bench.run(repeats=1)
+    _check_fields(result)
+    found = __import__("explorer.models.registry", fromlist=["x"]).available_checkpoints()
+    for family in ("vae", "gan"):
+        shipped = bench.CHECKPOINTS[family] is None and bool(found[family])
+        assert result[f"{family}_checkpoint"] == ("default" if shipped else "debug")
 
 
 def test_a_failing_section_is_reported_not_raised(monkeypatch):

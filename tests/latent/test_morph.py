@@ -63,5 +63,5 @@ def test_render_safe_refuses_bad_latent_and_pitch():
         render_safe(MODEL, np.zeros(3))
     with pytest.raises(ParameterError, match="NaN"):
         render_safe(MODEL, np.full(8, np.nan))
-    with pytest.raises(ParameterError, match="outside"):
+    with pytest.raises(ParameterError, match="this model.s range"):
         render_safe(MODEL, np.zeros(8), 100)

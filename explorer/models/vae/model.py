@@ -409,6 +409,12 @@ class VAEModel(LatentAudioModel):
         mag = (torch.exp(logmag) - self.config["log_eps"]).clamp_min(0.0)
         return torch.nn.functional.pad(mag, (0, 1))
 
+    def target_magnitude(self, z: np.ndarray, pitch=None) -> np.ndarray:
+        """Capability hook: the magnitude spectrogram the phase reconstruction aims at,
+        float32 [n x 513 x 129] (|STFT|, ``n_fft=1024, hop_length=256``), for a benchmark or a
+        measure that compares a render with what the decoder drew."""
+        return self.magnitude(self.decode_logmag(z, pitch)).numpy()
+
     @_inference
     def pitch_track(self, z: np.ndarray, pitch) -> torch.Tensor | None:
         """The pitch deviation the decoder draws for z, cents [n x 128] (None without a vibrato head)."""
