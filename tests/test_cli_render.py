@@ -93,3 +93,28 @@ def test_gp_kernel_morph_between_two_presets(tmp_path, capsys):
     assert not np.array_equal(_read(fixed / "step_02.wav")[0], _read(moving / "step_02.wav")[0])
     assert main(["interpolate", *GP, "--from", "1", "--to", "2", "--kernel", "interpolated", "--out", str(tmp_path / "x")]) == 2
     assert "two GP preset files" in capsys.readouterr().err
+
+
+def test_preset_naming_a_checkpoint_not_installed_plays_the_default_with_a_note(tmp_path, capsys):
+    preset = tmp_path / "p.json"
+    preset.write_text(json.dumps({"model": "vae", "checkpoint": "../../../../etc/passwd", "seed": 4, "pitch": 60}))
+    assert main(["render", "--preset", str(preset), "--out", str(tmp_path / "p.wav")]) == 0
+    err = capsys.readouterr().err
+    assert err == ("note: This preset was saved with a checkpoint, which is not installed here; it plays with "
+                   "`vae-synth-v3` and may sound different.\n")
+    assert main(["render", "--model", "vae", "--seed", "4", "--pitch", "60", "--out", str(tmp_path / "s.wav")]) == 0
+    assert np.array_equal(_read(tmp_path / "p.wav")[0], _read(tmp_path / "s.wav")[0])
+
+
+def test_interpolate_plays_the_checkpoint_its_preset_names(tmp_path, capsys):
+    """Step 0 equals `render` of endpoint A, also when A names another installed checkpoint."""
+    preset = tmp_path / "a.json"
+    preset.write_text(json.dumps({"model": "vae", "checkpoint": "vae-synth-v1", "seed": 2, "pitch": 50}))
+    out = tmp_path / "m"
+    assert main(["interpolate", "--model", "vae", "--from", str(preset), "--to", "3", "--steps", "2",
+                 "--out", str(out)]) == 0
+    assert main(["render", "--preset", str(preset), "--out", str(tmp_path / "a.wav")]) == 0
+    assert capsys.readouterr().err == ""
+    assert np.array_equal(_read(out / "step_00.wav")[0], _read(tmp_path / "a.wav")[0])
+    assert main(["render", "--model", "vae", "--seed", "2", "--pitch", "50", "--out", str(tmp_path / "v3.wav")]) == 0
+    assert not np.array_equal(_read(out / "step_00.wav")[0], _read(tmp_path / "v3.wav")[0])  # not the default
