@@ -1,4 +1,4 @@
-"""Fitting spectral mixtures to audio, and the shipped GP presets."""
+"""Fitting spectral mixtures to audio: one kernel, kernels over time, the envelope, bad clips."""
 
 import json
 
@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from explorer.errors import ParameterError
-from explorer.models.gp.model import PRESET_DIR, Blocks, Component, GPModel, GPSpec, SMKernel, parse_gp_spec
-from explorer.models.gp.fit import PRESETS, _compact, amplitude_envelope, fit_piecewise, fit_stationary
+from explorer.models.gp.fit import amplitude_envelope, fit_piecewise, fit_stationary
+from explorer.models.gp.kernel import Component, SMKernel
+from explorer.models.gp.model import GPModel
+from explorer.models.gp.spec import Blocks, GPSpec, parse_gp_spec
+
 
 SR = 16000
 
@@ -77,15 +80,3 @@ def test_amplitude_envelope_is_the_rolling_rms():
 def test_bad_clips_are_refused(clip, words):
     with pytest.raises(ParameterError, match=words):
         fit_piecewise(clip, sr=SR)
-
-
-@pytest.mark.parametrize("name", sorted(PRESETS))
-def test_shipped_presets_are_what_the_generator_makes(name):
-    shipped = json.loads((PRESET_DIR / f"{name}.json").read_text())
-    assert _compact(PRESETS[name]().to_json()) == shipped
-
-
-def test_fitted_example_preset_is_a_piecewise_fit():
-    spec = parse_gp_spec((PRESET_DIR / "gp-speech-fit.json").read_bytes())
-    assert spec.blocks is not None and spec.amplitude is not None and spec.sample_rate == 16000
-    assert (PRESET_DIR / "examples" / "hello.wav").stat().st_size < 200_000

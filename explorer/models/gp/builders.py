@@ -1,0 +1,152 @@
+"""Kernel builders: Bark-band noise, harmonic "GP notes", and the mixture of two specs (kernel morphs)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any, Sequence
+
+import numpy as np
+
+from explorer.audio.pitch import midi_to_hz
+from explorer.audio.spectrum import bark_bands
+from explorer.errors import ParameterError
+from explorer.models.gp.kernel import MAX_COMPONENTS, SMKernel, finite_number, kernel_from_arrays
+from explorer.models.gp.spec import ENVELOPE_FIELDS, Envelope, GPSpec
+
+
+def bark_kernel(
+    gains: Sequence[float],
+    *,
+    sr: int,
+    lengthscale_s: float | Sequence[float] | None = None,
+    noise: float = 0.0,
+) -> SMKernel:
+    """One component per Bark band: centre = band centre, weight = band gain (power).
+
+    Parameters
+    ----------
+    gains : one power gain per band of :func:`explorer.audio.spectrum.bark_bands` (sr)
+    sr : int  sample rate, Hz (bands above Nyquist do not exist)
+    lengthscale_s : None (from the band width: the spectral Gaussian's full width at half
+        maximum equals the band width, so neighbouring bands join smoothly), one value for all
+        bands, or one per band, seconds.
+    """
+    bands = np.asarray(bark_bands(sr), dtype=np.float64)
+    gains = np.asarray(gains, dtype=np.float64)
+    if gains.shape != (len(bands),):
+        raise ParameterError(f"need {len(bands)} Bark band gains at {sr} Hz, got {gains.size}")
+    lo, hi = bands[:, 0], bands[:, 1]
+    centre, width = (lo + hi) / 2, hi - lo
+    if lengthscale_s is None:
+        ls = 2.0 * math.sqrt(2.0 * math.log(2.0)) / (2.0 * np.pi * width)  # FWHM = width
+    else:
+        ls = np.broadcast_to(np.asarray(lengthscale_s, dtype=np.float64), centre.shape)
+    return kernel_from_arrays(gains, centre, ls, noise=noise)
+
+
+def harmonic_kernel(
+    pitch_midi: float,
+    *,
+    sr: int,
+    n_partials: int = 24,
+    tilt_db_per_octave: float = -6.0,
+    odd_even_db: float = 0.0,
+    purity_s: float = 0.5,
+    inharmonicity: float = 0.0,
+    partial_decay_s: float | None = None,
+    decay_exponent: float = 0.6,
+    noise: float = 0.0,
+) -> SMKernel:
+    """A "GP note": one component per partial of a (stiff-string) harmonic series.
+
+    Parameters
+    ----------
+    pitch_midi : fundamental, MIDI (60 = middle C = 261.63 Hz)
+    sr : sample rate, Hz: partials above 0.95 x Nyquist are left out
+    n_partials : at most this many partials
+    tilt_db_per_octave : partial power falls by this many dB per octave of partial number
+    odd_even_db : even partials are this many dB quieter than the tilt says (> 0: hollow,
+        clarinet-like; < 0: even partials louder)
+    purity_s : lengthscale of every partial, s: long = pure and steady, short = breathy/noisy
+        (a partial's spectral line is 1 / (2 pi purity_s) Hz wide)
+    inharmonicity : stiff-string coefficient B: partial k sits at k f0 sqrt((1 + B k^2) / (1 + B))
+        (piano strings: ~1e-4 .. 1e-3); 0 = exactly harmonic
+    partial_decay_s : None (steady) or the amplitude decay time of the fundamental, s; partial k
+        decays in ``partial_decay_s / k ** decay_exponent`` (higher partials die sooner, as on a piano)
+    noise : white-noise power added to the kernel
+
+    The weights are normalised to sum to 1 (so the note's variance is 1 + noise at its start).
+    """
+    f0 = midi_to_hz(finite_number(pitch_midi, "pitch_midi"))
+    b = finite_number(inharmonicity, "inharmonicity")
+    if not 0.0 <= b <= 0.1:
+        raise ParameterError(f"inharmonicity must be between 0 and 0.1, got {b}")
+    if isinstance(n_partials, bool) or int(n_partials) != n_partials or not 1 <= n_partials <= MAX_COMPONENTS:
+        raise ParameterError(f"n_partials must be a whole number between 1 and {MAX_COMPONENTS}, got {n_partials}")
+    k = np.arange(1, int(n_partials) + 1, dtype=np.float64)
+    freqs = k * f0 * np.sqrt((1.0 + b * k**2) / (1.0 + b))
+    keep = freqs <= 0.95 * sr / 2
+    if not np.any(keep):
+        raise ParameterError(f"pitch {pitch_midi} ({f0:.1f} Hz) has no partial below the Nyquist frequency at {sr} Hz")
+    k, freqs = k[keep], freqs[keep]
+    db = finite_number(tilt_db_per_octave, "tilt_db_per_octave") * np.log2(k)
+    db = db - np.where(k % 2 == 0, finite_number(odd_even_db, "odd_even_db"), 0.0)
+    w = 10.0 ** (db / 10.0)
+    w = w / w.sum()
+    decays = None
+    if partial_decay_s is not None:
+        decays = finite_number(partial_decay_s, "partial_decay_s") / k ** finite_number(decay_exponent, "decay_exponent")
+    return kernel_from_arrays(w, freqs, np.full(k.shape, finite_number(purity_s, "purity_s")), noise=noise, decays_s=decays)
+
+
+def harmonic_spec(
+    pitch_midi: float,
+    *,
+    sr: int = 44100,
+    duration_s: float = 2.0,
+    envelope: Envelope | None = None,
+    description: str | None = None,
+    **kernel_options: Any,
+) -> GPSpec:
+    """A GP note as a full spec (``pitch_midi`` recorded so renders can transpose it).
+
+    ``kernel_options`` go to :func:`harmonic_kernel`.
+    """
+    kernel = harmonic_kernel(pitch_midi, sr=sr, **kernel_options)
+    return GPSpec(sr, duration_s, kernel, envelope=envelope, pitch_midi=float(pitch_midi), description=description)
+
+
+def mix_specs(a: GPSpec, b: GPSpec, t: float, *, pitch: float | None = None) -> GPSpec:
+    """The kernel a fraction ``t`` of the way from ``a`` to ``b``: PSD = (1 - t) PSD_a + t PSD_b.
+
+    A mixture of two valid spectral densities is a valid one, so every step of a kernel morph is
+    a proper GP whatever the two kernels hold (no need to pair components up). The result keeps
+    ``a``'s sample rate and duration (``b``'s partials above that Nyquist are dropped); harmonic
+    specs are first moved to ``pitch``. Piecewise specs contribute their whole-clip summary kernel
+    for 0 < t < 1; envelopes are interpolated field by field. ``t = 0`` returns ``a`` itself.
+    """
+    t = float(t)
+    if not 0.0 <= t <= 1.0:
+        raise ParameterError(f"mixing fraction must be between 0 and 1, got {t}")
+    if pitch is not None:
+        a, b = a.transposed(pitch), b.transposed(pitch)
+    if t == 0.0:
+        return a
+    nyquist = a.sample_rate / 2
+    comps = [replace(c, weight=(1.0 - t) * c.weight) for c in a.kernel.components] + [
+        replace(c, weight=t * c.weight) for c in b.kernel.components if c.mean_hz <= nyquist
+    ]
+    if len(comps) > MAX_COMPONENTS:
+        raise ParameterError(
+            f"these two kernels hold {len(comps)} components together; a kernel morph allows {MAX_COMPONENTS}"
+        )
+    if t == 1.0:
+        comps = comps[len(a.kernel.components) :]
+    kernel = SMKernel(tuple(comps), noise=(1.0 - t) * a.kernel.noise + t * b.kernel.noise)
+    env_a, env_b = a.envelope or b.envelope, b.envelope or a.envelope
+    envelope = None
+    if env_a is not None:
+        envelope = Envelope(**{k: (1.0 - t) * getattr(env_a, k) + t * getattr(env_b, k) for k in ENVELOPE_FIELDS})
+    return GPSpec(sample_rate=a.sample_rate, duration_s=a.duration_s, kernel=kernel, envelope=envelope,
+                  description=f"{t:.0%} of the way from one kernel to another")
