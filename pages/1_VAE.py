@@ -9,7 +9,6 @@ import streamlit as st
 from explorer import ui
 from explorer.errors import ExplorerError
 from explorer.presets import MAX_SEED, Preset
-from explorer.render import render_safe
 
 FAMILY = "vae"
 Z_MAX = 3.0  # slider range: +-3 standard deviations of the prior
@@ -22,23 +21,17 @@ st.caption("Pitch-conditioned VAE over spectrograms: the latent holds the timbre
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(
-        "- The **encoder** reads a note's spectrogram (how loud each frequency is over time) together with "
-        "its pitch and squeezes it into a short list of numbers, the **latent** z.\n"
-        "- The **decoder** does the reverse: from z and a pitch it paints a spectrogram; a fast phase "
-        "reconstruction (Griffin-Lim started from the harmonics of the pitch) turns it into sound.\n"
-        "- Training asks for two things at once: the decoded note should match the original, and the "
-        "latents of all notes should form a standard normal cloud. The second is the **KL term** "
-        "(Kullback-Leibler divergence): it keeps the cloud without holes, so *any* point you pick "
-        "decodes to a plausible note.\n"
-        "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is already far out). "
-        "Sliders are ordered by how much they change the sound, and labelled with what moving them does "
-        "(brighter or darker, sharper or softer attack, noisier or purer, shorter or longer), where that is clear.\n"
-        "- Because pitch is given to both encoder and decoder, the latent does not need to store it: "
-        "the same z at another pitch is the same instrument playing another note.\n"
-        "- **Vibrato** is a small, regular wobble of the pitch. The encoder is shown the wobble it measures "
-        "in a note (how deep, how fast, where in its cycle, when it starts), and the decoder bends the "
-        "harmonics along the wobble it reads from z. It is spread over several latent dimensions, so "
-        "moving one slider changes it only a little."
+        "- The **encoder** squeezes a note's spectrogram and its pitch into a short list of numbers, the **latent** z. The **decoder** paints a spectrogram back from z and a "
+        "pitch; Griffin-Lim turns it into sound.\n"
+        "- Training asks for a faithful copy and for the latents of all notes to form a standard normal cloud "
+        "(the **KL term**), so *any* point you pick decodes to a plausible note.\n"
+        "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is far out). "
+        "Sliders are ordered by how much they change the sound and labelled with what moving "
+        "them does.\n"
+        "- Pitch goes to both encoder and decoder, so the same z at another pitch is the same instrument "
+        "playing another note.\n"
+        "- **Vibrato**, a small regular wobble of the pitch, is spread over several latent dimensions, so one "
+        "slider changes it only a little."
     )
 
 # ---------------------------------------------------------------------------------------------
@@ -106,7 +99,7 @@ def _on_preset() -> None:
     loaded = ui.preset_from_upload(model, key=FAMILY)
     if loaded is None:
         return
-    preset, z = loaded
+    preset, z = loaded.preset, loaded.z
     if preset.pitch is not None:
         st.session_state["vae_pitch"] = int(preset.pitch)
     if preset.seed is not None:
@@ -121,7 +114,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
                       help="MIDI note given to the decoder. The latent keeps the timbre.")
-    st.caption(f"Note: **{ui.note_name(pitch)}** ({440 * 2 ** ((pitch - 69) / 12):.1f} Hz)")
+    st.caption(ui.note_caption(pitch))
     st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
                     bind="query-params", on_change=_from_seed,
                     help="Change it to load z = a standard-normal draw from this seed (same seed, same sound). "
@@ -156,21 +149,8 @@ with left:
 # sound
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _render(checkpoint: str, z_key: tuple, pitch: int):
-    sound = render_safe(ui.get_model(FAMILY, checkpoint), np.array(z_key, dtype=np.float32), pitch)
-    return sound.y, sound.silent
-
-
 with right:
-    try:
-        y, silent = _render(checkpoint, tuple(float(v) for v in z), int(pitch))
-    except ExplorerError as exc:
-        ui.show_error(exc, context="This setting could not be rendered")
-        st.stop()
-    except Exception as exc:  # a bug: keep the page up, tell the user
-        ui.show_error(exc, context="Rendering failed")
-        st.stop()
+    y = ui.render_or_stop(model, z=z, pitch=int(pitch)).y
     ui.player(y, model.sample_rate, key="vae_main", label=f"{ui.note_name(pitch)}, |z| = {np.linalg.norm(z):.2f}",
               file_name=f"vae-{ui.note_name(pitch).split()[-1].strip('()')}.wav")
     ui.sound_panel(y, model.sample_rate, key="vae_panel")
@@ -201,7 +181,8 @@ if enc:
         ui.player(make_safe(enc["y"], sr=model.sample_rate), model.sample_rate, key="vae_orig",
                   label=f"Original: {enc['name']} (pitch {ui.note_name(enc['pitch'])})", file_name="original.wav")
     with r:
-        y_rec, _ = _render(checkpoint, tuple(float(v) for v in enc["z"]), int(enc["pitch"]))
+        y_rec = ui.render_or_stop(model, z=enc["z"], pitch=int(enc["pitch"]),
+                                  context="The reconstruction could not be rendered").y
         ui.player(y_rec, model.sample_rate, key="vae_rec", label="Reconstruction (decoded from its code)",
                   file_name="reconstruction.wav")
     ui.sound_panel(y_rec, model.sample_rate, key="vae_rec_panel", title="(reconstruction)", spectrum=False)

@@ -7,11 +7,9 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
-from explorer.errors import ExplorerError
 from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
 from explorer.presets import MAX_SEED, Preset
-from explorer.render import render_safe
 
 FAMILY = "gan"
 D_MAX = 3.0  # direction sliders: +-3 standard deviations along each principal direction
@@ -26,22 +24,18 @@ st.caption("A small GANSynth: a pitch-conditioned generator paints log-magnitude
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(
-        "- The **generator** turns a random vector z (128 numbers drawn from a seed) plus a **pitch** into a "
-        "picture of a note: for every frequency band and moment, how loud it is (log-magnitude) and how fast "
-        "its phase turns (**instantaneous frequency**, IF). Inverting that picture gives the sound directly "
-        "(an inverse STFT, no slow phase guessing), which is why a note appears in milliseconds.\n"
-        "- The **discriminator** is trained at the same time to tell real notes from generated ones and to "
-        "name their pitch. The generator learns by trying to fool it: the two networks play a game, the "
-        "*adversarial* in GAN.\n"
-        "- **Pitch conditioning**: the pitch is given to the generator as a separate input (a one-hot code), "
-        "so z is free to hold the *timbre*. The same z at another pitch is the same instrument playing another "
-        "note; try it with the melody player below.\n"
-        "- **IF**: a steady partial advances its phase by the same amount every frame. Generating that "
-        "advance, rather than the raw phase, keeps harmonics coherent from frame to frame (GANSynth's idea).\n"
-        "- **Rainbowgram**: brightness is loudness, colour is the IF relative to each frequency bin. A clean, "
-        "coherent harmonic shows as a line of one steady colour; noise shows as speckle.\n"
-        "- The **direction sliders** are the main axes along which the generator's inner activity varies "
-        "over many random z's (PCA, as in GANSpace): each moves z along one such axis."
+        "- The **generator** turns a random vector z (drawn from a seed) plus a **pitch** into a picture of a "
+        "note: how loud each frequency is over time (log-magnitude) and how fast its phase turns "
+        "(**instantaneous frequency**, IF). An inverse STFT turns that picture straight into sound, in "
+        "milliseconds.\n"
+        "- The **discriminator** learns at the same time to tell real notes from generated ones; "
+        "the generator learns by fooling it, the *adversarial* game of a GAN.\n"
+        "- **Pitch conditioning**: the pitch is a separate input, so z holds the *timbre*: the same z at another "
+        "pitch is the same instrument playing another note (try the melody player below).\n"
+        "- **Rainbowgram**: brightness is loudness, colour is the IF. A clean "
+        "harmonic is a line of one steady colour; noise is speckle.\n"
+        "- The **direction sliders** move z along the main axes of the generator's variation "
+        "(PCA, as in GANSpace)."
     )
 
 
@@ -87,7 +81,7 @@ def _on_preset() -> None:
     loaded = ui.preset_from_upload(model, key=FAMILY)
     if loaded is None:
         return
-    preset, z = loaded
+    preset, z = loaded.preset, loaded.z
     amounts = preset.extra.get("directions")
     if not (isinstance(amounts, list) and len(amounts) == K
             and all(isinstance(a, (int, float)) and abs(a) <= D_MAX for a in amounts)):
@@ -112,7 +106,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="gan_pitch", bind="query-params",
                       help="The pitch given to the generator. The seed and sliders keep the timbre.")
-    st.caption(f"Note: **{ui.note_name(pitch)}** ({440 * 2 ** ((pitch - 69) / 12):.1f} Hz)")
+    st.caption(ui.note_caption(pitch))
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1, key="gan_seed",
                            bind="query-params", on_change=_on_seed,
@@ -150,28 +144,15 @@ with left:
 # sound
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _render(checkpoint: str, z_key: tuple, pitch: int):
-    sound = render_safe(ui.get_model(FAMILY, checkpoint), np.array(z_key, dtype=np.float32), pitch)
-    return sound.y, sound.silent
-
-
 @st.cache_data(max_entries=16, show_spinner="Rendering the melody…")
-def _melody(checkpoint: str, z_key: tuple, text: str):
-    m = ui.get_model(FAMILY, checkpoint)
-    return render_melody(m, np.array(z_key, dtype=np.float32), parse_melody(text, pitch_range=m.pitch_range))
+def _melody(_model, model_key: str, z_key: tuple, text: str) -> np.ndarray:
+    notes = parse_melody(text, pitch_range=_model.pitch_range)
+    return render_melody(_model, np.array(z_key, dtype=np.float32), notes)
 
 
 z_key = tuple(float(v) for v in z)
 with right:
-    try:
-        y, silent = _render(checkpoint, z_key, int(pitch))
-    except ExplorerError as exc:
-        ui.show_error(exc, context="This setting could not be rendered")
-        st.stop()
-    except Exception as exc:  # a bug: keep the page up, tell the user
-        ui.show_error(exc, context="Rendering failed")
-        st.stop()
+    y = ui.render_or_stop(model, z=z, pitch=int(pitch)).y
     note = ui.note_name(pitch).split()[-1].strip("()")
     ui.player(y, model.sample_rate, key="gan_main", label=f"Seed {seed}, {ui.note_name(pitch)}",
               file_name=f"gan-seed{seed}-{note}.wav")
@@ -193,11 +174,8 @@ m1.selectbox("Phrase", [*PHRASES, OWN], key="gan_phrase", on_change=_on_phrase)
 if "gan_melody" not in st.session_state:
     st.session_state["gan_melody"] = next(iter(PHRASES.values()))
 text = m2.text_input("Notes", key="gan_melody", max_chars=600)
-try:
-    phrase = _melody(checkpoint, z_key, text)
-except ExplorerError as exc:
-    ui.show_error(exc, context="The melody could not be played")
-else:
+with ui.reported("The melody could not be played"):
+    phrase = _melody(model, ui.model_key(model), z_key, text)
     ui.player(phrase, model.sample_rate, key="gan_melody_player", label=f"{len(text.split())} notes, seed {seed}",
               file_name=f"gan-melody-seed{seed}.wav")
 

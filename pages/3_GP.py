@@ -11,24 +11,20 @@ import streamlit as st
 
 from explorer import ui
 from explorer.audio import bark_bands, load_audio, make_safe, power_spectrum
-from explorer.errors import ExplorerError, PresetError
-from explorer.figures.sound import spectrum_figure
+from explorer.audio.pitch import midi_to_hz
 from explorer.figures.gp import kernel_figure
+from explorer.figures.sound import spectrum_figure
 from explorer.models.gp import (
     PITCH_RANGE,
     PRESET_DIR,
     Envelope,
-    GPModel,
     GPSpec,
     bark_kernel,
     harmonic_kernel,
     list_gp_presets,
-    load_gp_spec,
-    midi_to_hz,
-    parse_gp_spec,
 )
-from explorer.presets import MAX_SEED, Preset, parse_preset
-from explorer.render import render_safe
+from explorer.errors import ExplorerError
+from explorer.presets import MAX_SEED, Preset
 
 FAMILY = "gp"
 SOURCES = ["Preset", "Build a kernel", "Loaded file or fit"]
@@ -54,29 +50,17 @@ st.caption("A sound is one random draw from a Gaussian process; its kernel fixes
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(
         r"""
-- **Kernel and spectrum are a Fourier pair.** The kernel $k(\tau)$ says how alike the sound is with
-  itself $\tau$ seconds later. Its Fourier transform is the sound's power spectrum (Bochner's theorem).
-  Here $k(\tau)=\sum_q w_q\,e^{-\tau^2/2\ell_q^2}\cos(2\pi\mu_q\tau)$: each term is a bump in the
-  spectrum centred at $\mu_q$ Hz, $1/(2\pi\ell_q)$ Hz wide, holding power $w_q$. The user's draft
-  derived this pair with SymPy's `fourier_transform`; the **kernel** plot and the **spectral density**
-  plot below are the two sides of it. A long lengthscale $\ell$ = a narrow line = a pure, steady tone;
-  a short one = a wide band = noise.
-- **Why Bark bands?** Hearing splits frequencies into about 24 critical bands, narrow at the bottom
-  and wide at the top; inside one band we hardly tell two frequencies apart. One kernel component per
-  Bark band (the seed's band list) gives a few knobs that each matter to the ear.
-- **Why FFT sampling is exact.** A stationary kernel gives a Toeplitz covariance. Wrapped into a
-  circle of twice the length it becomes *circulant*, and every circulant matrix is diagonalised by
-  the FFT: its eigenvalues are the FFT of the kernel. So $x = C^{1/2}z$ is two FFTs of the white
-  noise $z$: exact, $O(N\log N)$, a 2 s note in milliseconds. The user's draft factorised an
-  $n\times n$ matrix (Cholesky, $O(n^3)$) for every 50 ms block: `python -m explorer bench`
-  measures the difference (hundreds of times). What it costs: the latent is as long as the embedding
-  (about twice the samples), and a kernel that has not died out by the end of the clip gives a few
-  negative eigenvalues, which we clip and report.
-- **Same z, new kernel.** The draw is a linear map of $z$: keep the seed and move a slider and you
-  hear only the kernel's change. Slerp between two $z$'s (Interpolation page) stays a valid draw.
-- **Fitting** works the other way: measure a recording's spectrum every 50 ms, place a component at
-  the strongest peak in each Bark band, and adjust all of them (torch, all blocks at once) until the
-  kernel's spectrum matches on a log scale; a slow envelope (rolling RMS) carries the loudness.
+- **Kernel and spectrum are a Fourier pair** (Bochner's theorem). The kernel $k(\tau)$ says how alike
+  the sound is with itself $\tau$ seconds later; its Fourier transform is the power spectrum. Each term
+  $w_q\,e^{-\tau^2/2\ell_q^2}\cos(2\pi\mu_q\tau)$ is a bump centred at $\mu_q$ Hz, $1/(2\pi\ell_q)$ Hz
+  wide, holding power $w_q$: a long lengthscale $\ell$ is a pure tone, a short one noise.
+  The **kernel** and **spectrum** plots are the two sides of the pair.
+- **Bark bands**: hearing splits frequencies into about 24 critical bands; one component per band gives
+  knobs that each matter to the ear.
+- **Exact FFT sampling**: wrapped into a circle of twice the length, the covariance becomes
+  *circulant*, which the FFT diagonalises, so a draw is two FFTs of the white noise z: a 2 s note in
+  milliseconds.
+- **Same z, new kernel**: keep the seed, move a slider, and you hear only the kernel's change.
 """
     )
 
@@ -87,33 +71,11 @@ ui.query_notice({
 })
 
 
-# ---------------------------------------------------------------------------------------------
-# cached engine calls (keys are JSON text: hashable, and exactly what a preset file holds)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
-def preset_json(name: str) -> str:
-    return load_gp_spec(PRESET_DIR / f"{name}.json").dumps()
-
-
-@st.cache_resource(max_entries=8, show_spinner="Preparing the kernel…")
-def gp_model(spec_json: str) -> GPModel:
-    """The model of a spec; shared, never mutated (its eigenvalue cache only grows)."""
-    return GPModel(parse_gp_spec(spec_json))
-
-
-@st.cache_data(max_entries=32, show_spinner="Drawing…")
-def render(spec_json: str, seed: int, pitch: int | None):
-    model = gp_model(spec_json)
-    sound = render_safe(model, model.sample_latent(1, seed)[0], pitch)
-    return sound.y, sound.silent, sound.pitch, model.clipped_power_fraction(sound.pitch)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def analytic(spec_json: str, pitch: int | None, freqs: np.ndarray) -> np.ndarray:
+def analytic(_model, model_key: str, pitch: int | None, freqs: np.ndarray) -> np.ndarray:
     """The kernel's spectral density as the Welch estimate (Hann, bins df apart) would see it."""
     df = float(freqs[1] - freqs[0])
-    return gp_model(spec_json).analytic_psd(freqs, pitch=pitch, smoothing_hz=1.5 * df / np.sqrt(2 * np.pi))
+    return _model.analytic_psd(freqs, pitch=pitch, smoothing_hz=1.5 * df / np.sqrt(2 * np.pi))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,37 +89,22 @@ def _new_draw() -> None:
 def _on_preset_change() -> None:
     name = st.session_state.get("gp_preset")
     if name in list_gp_presets():
-        spec = parse_gp_spec(preset_json(name))
+        spec = ui.get_model(FAMILY, name).spec
         if spec.pitch_midi is not None:
             st.session_state["gp_pitch"] = int(round(spec.pitch_midi))
 
 
-def _on_json_upload() -> None:
-    upload = st.session_state.get("gp_json_file")
-    st.session_state.pop("gp_json_error", None)
-    if upload is None:
+def _on_preset() -> None:
+    """A preset or a bare GP kernel JSON: play its kernel, with its seed and pitch when it has them."""
+    loaded = ui.preset_from_upload(ui.get_model(FAMILY), key=FAMILY)
+    if loaded is None:
         return
-    try:
-        data = json.loads(upload.getvalue().decode("utf-8"))
-        if isinstance(data, dict) and "kernel" in data:  # a bare GP kernel JSON
-            spec, seed, pitch = parse_gp_spec(data), None, None
-        else:
-            preset = parse_preset(upload.getvalue())
-            if preset.model != FAMILY:
-                raise PresetError(f"this preset is for the {preset.model.upper()} model, not the GP")
-            spec, seed, pitch = parse_gp_spec(preset.gp), preset.seed, preset.pitch
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        st.session_state["gp_json_error"] = PresetError(f"{upload.name} is not a JSON file")
-        return
-    except ExplorerError as exc:
-        st.session_state["gp_json_error"] = exc
-        return
-    st.session_state["gp_loaded"] = {"name": upload.name, "spec": spec.dumps()}
+    st.session_state["gp_loaded"] = {"name": loaded.file_name, "spec": loaded.model.spec.dumps()}
     st.session_state["gp_source"] = SOURCES[2]
-    if seed is not None:
-        st.session_state["gp_seed"] = int(seed)
-    if pitch is not None and spec.pitch_midi is not None and PITCH_RANGE[0] <= pitch <= PITCH_RANGE[1]:
-        st.session_state["gp_pitch"] = int(pitch)
+    if loaded.preset.seed is not None:
+        st.session_state["gp_seed"] = int(loaded.preset.seed)
+    if loaded.preset.pitch is not None and loaded.model.pitch_range is not None:
+        st.session_state["gp_pitch"] = int(loaded.preset.pitch)
 
 
 def _use_fit() -> None:
@@ -178,7 +125,7 @@ def _use_example() -> None:
 def build_harmonic(sr: int, duration: float) -> tuple[GPSpec, int]:
     c1, c2 = st.columns(2)
     pitch = c1.slider("Pitch (MIDI)", *PITCH_RANGE, 60, key="gp_h_pitch", bind="query-params")
-    c2.caption(f"{ui.note_name(pitch)}: {midi_to_hz(pitch):.1f} Hz")
+    c2.caption(ui.note_caption(pitch))
     partials = c2.slider("Partials", 1, 64, 16, key="gp_partials", bind="query-params",
                          help="Components at 1, 2, 3 ... times the fundamental (those above Nyquist are left out).")
     tilt = c1.slider("Spectral tilt (dB / octave)", -24.0, 6.0, -6.0, 0.5, key="gp_tilt", bind="query-params",
@@ -251,40 +198,35 @@ def envelope_controls(default_on: bool) -> Envelope | None:
 left, right = st.columns([2, 3], gap="large")
 with left:
     source = st.radio("Sound", SOURCES, key="gp_source", bind="query-params", horizontal=True)
-    spec_json, pitch, what = None, None, ""
-    try:
+    model, pitch, what = None, None, ""
+    with ui.reported("This kernel is not valid"):
         if source == "Preset":
             names = list_gp_presets()
             name = st.selectbox("Preset", names, index=names.index(DEFAULT_PRESET) if DEFAULT_PRESET in names else 0,
                                 key="gp_preset", bind="query-params", on_change=_on_preset_change)
-            spec_json = preset_json(name)
-            spec = parse_gp_spec(spec_json)
-            st.caption(spec.description or "")
-            if spec.harmonic:
-                pitch = pitch_slider(spec)
-                st.caption(f"Note: **{ui.note_name(pitch)}** (built on {ui.note_name(int(round(spec.pitch_midi)))})")
-            what = name
+            model, what = ui.get_model(FAMILY, name), name
+            st.caption(model.spec.description or "")
+            if model.spec.harmonic:
+                pitch = pitch_slider(model.spec)
+                st.caption(f"Note: **{ui.note_name(pitch)}** (built on {ui.note_name(int(round(model.spec.pitch_midi)))})")
         elif source == "Build a kernel":
             c1, c2, c3 = st.columns(3)
             sr = int(c1.selectbox("Sample rate (Hz)", RATES, index=2, key="gp_sr", bind="query-params"))
             duration = c2.slider("Duration (s)", 0.25, 30.0, 2.0, 0.25, key="gp_dur", bind="query-params")
             kind = c3.radio("Kernel", KINDS, key="gp_kind", bind="query-params")
             spec, pitch = build_harmonic(sr, duration) if kind == KINDS[0] else build_bark(sr, duration)
-            spec_json, what = spec.dumps(), "built kernel"
+            model, what = ui.kernel_model(spec.dumps()), "built kernel"
         else:
             loaded = st.session_state.get("gp_loaded")
             if loaded is None:
                 st.info("Load a preset or GP kernel JSON below, or fit a recording (bottom of the page).",
                         icon=":material/upload_file:")
             else:
-                spec_json, what = loaded["spec"], loaded["name"]
-                spec = parse_gp_spec(spec_json)
-                st.caption(f"Playing **{what}**" + (f": {spec.description}" if spec.description else ""))
-                if spec.harmonic:
-                    pitch = pitch_slider(spec)
-    except ExplorerError as exc:
-        ui.show_error(exc, context="This kernel is not valid")
-        spec_json = None
+                model, what = ui.kernel_model(loaded["spec"]), loaded["name"]
+                description = model.spec.description
+                st.caption(f"Playing **{what}**" + (f": {description}" if description else ""))
+                if model.spec.harmonic:
+                    pitch = pitch_slider(model.spec)
 
     st.markdown("**The draw**")
     d1, d2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -299,28 +241,22 @@ with left:
 # sound and plots
 
 with right:
-    if spec_json is None:
+    if model is None:
         st.stop()
-    try:
-        y, silent, used_pitch, clipped = render(spec_json, seed, pitch)
-    except ExplorerError as exc:
-        ui.show_error(exc, context="This kernel could not be rendered")
-        st.stop()
-    except Exception as exc:  # a bug: keep the page up, tell the user
-        ui.show_error(exc, context="Rendering failed")
-        st.stop()
-    spec = parse_gp_spec(spec_json)
-    sr = spec.sample_rate
+    sound = ui.render_or_stop(model, seed=seed, pitch=pitch, context="This kernel could not be rendered")
+    y, sr, used_pitch = sound.y, sound.sr, sound.pitch
     label = f"{what}, seed {seed}" + (f", {ui.note_name(used_pitch)}" if used_pitch is not None else "")
     ui.player(y, sr, key="gp_main", label=label, file_name=f"gp-{what.replace(' ', '-')}-seed{seed}.wav")
+    clipped = model.clipped_power_fraction(used_pitch)
     if clipped > 1e-3:
         st.warning(f"The kernel has not died out within the clip: {clipped:.1%} of the circulant embedding's "
                    "power was negative and clipped, so the draw is slightly off the kernel. Lengthen the "
                    "sound or shorten the lengthscales.", icon=":material/warning:")
     freqs, measured = power_spectrum(y, sr=sr)
-    model_psd = analytic(spec_json, used_pitch, freqs)
+    model_psd = analytic(model, ui.model_key(model), used_pitch, freqs)
     scale = measured.sum() / max(model_psd.sum(), 1e-30)  # same total power as the (loudness-safe) audio
-    shown = spec.transposed(used_pitch).kernel if used_pitch is not None else spec.kernel
+    spec = model.spec
+    shown = model.spec_at(used_pitch).kernel
     top_hz = max([shown.max_mean_hz] + [k.max_mean_hz for k in (spec.blocks.kernels if spec.blocks else ())])
     ui.sound_panel(y, sr, key="gp_panel", overlays=[(freqs, model_psd * scale, "kernel's spectral density")],
                    bands=bark_bands(sr), max_hz=min(sr / 2, max(2000.0, 1.3 * top_hz)), stacked=True)
@@ -331,19 +267,12 @@ with right:
                "on top (as the same analysis window sees it, scaled to the same total power); shaded stripes "
                "are the Bark bands.")
 
-    preset = Preset(model=FAMILY, pitch=used_pitch, seed=seed, gp=json.loads(spec_json))
-    ui.remember_current(preset)
-    p1, p2 = st.columns(2)
-    p1.download_button("Save preset", preset.to_json(), file_name="gp-preset.json", mime="application/json",
-                       key="gp_preset_dl", icon=":material/bookmark:")
-    p2.download_button("GP kernel JSON", json.dumps(json.loads(spec_json), indent=1), file_name="gp-kernel.json",
-                       mime="application/json", key="gp_kernel_dl", icon=":material/data_object:")
-    st.file_uploader("Load a preset or GP kernel JSON", type=["json"], key="gp_json_file", on_change=_on_json_upload,
-                     max_upload_size=20)
-    if "gp_json_error" in st.session_state:
-        ui.show_error(st.session_state["gp_json_error"], context="The file could not be loaded")
-    st.caption("The page link (URL) holds the preset or builder settings and the seed. A loaded file or a fit "
-               "is not in the link: save it as a preset.")
+    kernel_json = spec.dumps()
+    preset = Preset(model=FAMILY, pitch=used_pitch, seed=seed, gp=json.loads(kernel_json))
+    ui.preset_controls(preset, key=FAMILY, on_load=_on_preset, load_label="Load a preset or GP kernel JSON",
+                       max_upload_mb=20, extra_download=("GP kernel JSON", kernel_json, "gp-kernel.json"),
+                       caption="The page link (URL) holds the preset or builder settings and the seed. A loaded "
+                               "file or a fit is not in the link: save it as a preset.")
 
 # ---------------------------------------------------------------------------------------------
 # fitting a recording
@@ -392,21 +321,23 @@ if source_clip is not None:
 
 fit = st.session_state.get("gp_fit")
 if fit:
-    o, r = st.columns(2)
-    with o:
-        original = make_safe(fit["y"], sr=FIT_SR)
-        ui.player(original, FIT_SR, key="gp_fit_orig", label=f"Original: {fit['name']}", file_name="original.wav")
-    with r:
-        y_fit, _, _, _ = render(fit["spec"], seed, None)
-        ui.player(y_fit, FIT_SR, key="gp_fit_resynth", label=f"GP resynthesis (seed {seed})",
-                  file_name="gp-resynthesis.wav")
-    f_o, p_o = power_spectrum(original, sr=FIT_SR)
-    f_r, p_r = power_spectrum(y_fit, sr=FIT_SR)
-    st.plotly_chart(spectrum_figure(f_o, p_o, label="original", overlays=[(f_r, p_r, "GP resynthesis")],
-                                    bands=bark_bands(FIT_SR), title="Original vs resynthesis"),
-                    key="gp_fit_spec", config={"displaylogo": False})
-    ui.sound_panel(y_fit, FIT_SR, key="gp_fit_panel", title="(resynthesis)", spectrum=False)
-    b1, b2 = st.columns(2)
-    b1.button("Play with the fitted kernel above", on_click=_use_fit, key="gp_use_fit", icon=":material/arrow_upward:")
-    b2.download_button("Fitted GP kernel JSON", fit["spec"], file_name="gp-fit.json", mime="application/json",
-                       key="gp_fit_dl", icon=":material/data_object:")
+    with ui.reported("The resynthesis could not be played"):
+        o, r = st.columns(2)
+        with o:
+            original = make_safe(fit["y"], sr=FIT_SR)
+            ui.player(original, FIT_SR, key="gp_fit_orig", label=f"Original: {fit['name']}", file_name="original.wav")
+        with r:
+            y_fit = ui.render(ui.kernel_model(fit["spec"]), seed=seed).y
+            ui.player(y_fit, FIT_SR, key="gp_fit_resynth", label=f"GP resynthesis (seed {seed})",
+                      file_name="gp-resynthesis.wav")
+        f_o, p_o = power_spectrum(original, sr=FIT_SR)
+        f_r, p_r = power_spectrum(y_fit, sr=FIT_SR)
+        st.plotly_chart(spectrum_figure(f_o, p_o, label="original", overlays=[(f_r, p_r, "GP resynthesis")],
+                                        bands=bark_bands(FIT_SR), title="Original vs resynthesis"),
+                        key="gp_fit_spec", config={"displaylogo": False})
+        ui.sound_panel(y_fit, FIT_SR, key="gp_fit_panel", title="(resynthesis)", spectrum=False)
+        b1, b2 = st.columns(2)
+        b1.button("Play with the fitted kernel above", on_click=_use_fit, key="gp_use_fit",
+                  icon=":material/arrow_upward:")
+        b2.download_button("Fitted GP kernel JSON", fit["spec"], file_name="gp-fit.json", mime="application/json",
+                           key="gp_fit_dl", icon=":material/data_object:")

@@ -4,18 +4,15 @@ import json
 
 import numpy as np
 import streamlit as st
-from sklearn.decomposition import PCA
 
 from explorer import ui
 from explorer.audio import rainbowgram
-from explorer.errors import ExplorerError
-from explorer.audio.safety import rms_dbfs
 from explorer.figures.sound import latent_map_figure, path_profile_figure, rainbowgram_strip_figure
-from explorer.latent.journey import render_journey
 from explorer.latent.interpolation import interpolate, norms
-from explorer.models.gp import GPModel, list_gp_presets, mix_specs, parse_gp_spec
-from explorer.models.registry import FAMILIES, checkpoint_path, model_from_gp_spec
+from explorer.latent.journey import render_journey
+from explorer.latent.maps import latent_map, path_levels
 from explorer.latent.morph import render_morph, sample_pack
+from explorer.models.registry import FAMILIES
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
 
@@ -30,10 +27,26 @@ LABELS = [f.upper() for f in FAMILIES]
 ui.query_notice({
     "im_model": ui.one_of(LABELS), "im_steps": ui.int_in(3, 17), "im_method": ui.one_of(["slerp", "lerp"]),
     "im_pitch": ui.int_in(24, 84), "im_kernel": ui.one_of(["interpolated", "fixed"]),
-    "im_gp_a": ui.one_of(list_gp_presets()), "im_gp_b": ui.one_of(list_gp_presets()), "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
+    "im_gp_a": ui.one_of(ui.checkpoints_found()["gp"]), "im_gp_b": ui.one_of(ui.checkpoints_found()["gp"]),
+    "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
 })
 
 SOURCES = ["seed", "preset file", "current sound of its page"]
+ENCODED = "your sound (encoded)"
+#: What a morph's latent means, per family (the "Why slerp?" text below the morph).
+LATENT_TEXT = {
+    "vae": "The model was trained on latents drawn from a standard normal",
+    "gan": "The model was trained on latents drawn from a standard normal",
+    "gp": "Its innovations (the white noise that goes into a draw) are standard normal",
+}
+LOUDNESS_TEXT = {
+    "vae": "the loudness step hides most of it. `python -m explorer eval` measures what you hear instead: "
+           "lerp's middle sounds closer to the model's *average* sound (z = 0), blander; slerp's keeps the "
+           "character of the ends.",
+    "gp": "a GP's sound is a linear map of its innovations, so a shorter latent is exactly a quieter draw "
+          "(about 3 dB down in the middle of a lerp between independent draws).",
+}
+LOUDNESS_TEXT["gan"] = LOUDNESS_TEXT["vae"]
 
 c1, c2, c3, c4 = st.columns(4)
 found = ui.checkpoints_found()
@@ -47,56 +60,65 @@ pitch = c4.slider("Pitch (MIDI)", 24, 84, DEFAULT_PITCH, key="im_pitch", bind="q
                   format="%d", help="Used by the VAE and GAN, and by harmonic GP kernels.")
 st.caption(f"Pitch {ui.note_name(pitch)}")
 
-
-@st.cache_resource(max_entries=8, show_spinner="Loading model…")
-def gp_model_for(spec_json: str):
-    return model_from_gp_spec(json.loads(spec_json))
+with ui.reported(f"The {family.upper()} model could not be loaded", stop=True):
+    default_model = ui.get_model(family)
+# What else an endpoint can be depends on what the family's models can do: a model described by a
+# kernel (GP) has shipped presets that are sounds of their own; a model with an encoder takes a sound.
+SHIPPED = f"shipped {family.upper()} preset" if getattr(default_model, "spec", None) is not None else None
+CAN_ENCODE = callable(getattr(default_model, "encode", None))
 
 
 @st.cache_data(max_entries=8, show_spinner="Encoding your sound…")
-def encoded(data: bytes, checkpoint: str | None):
+def encoded(_model, model_key: str, data: bytes):
     from explorer.models.vae import encode_sound
 
-    enc = encode_sound(ui.get_model("vae", checkpoint), data)
+    enc = encode_sound(_model, data)
     return enc.z, enc.pitch
 
 
-def endpoint(label: str, default_seed: int, default_gp: str, col):
+def shipped_preset(label: str, default_seed: int, default_name: str) -> Preset:
+    """A shipped preset of a family whose models are kernels: its kernel and a draw."""
+    names = found.get(family, [])
+    name = st.selectbox("Preset", names, index=names.index(default_name) if default_name in names else 0,
+                        key=f"im_gp_{label.lower()}", bind="query-params")
+    seed = st.number_input("Seed (the draw)", 0, 2**31 - 1, default_seed, key=f"im_seed_{label.lower()}",
+                           bind="query-params")
+    kernel = json.loads(ui.get_model(family, name).spec.dumps())
+    return Preset(model=family, gp=kernel, seed=int(seed), extra={"name": name})
+
+
+def encoded_sound(label: str, default_seed: int) -> Preset | None:
+    up = st.file_uploader(f"A note for {label}", type=["wav", "flac", "ogg", "mp3", "aif", "aiff"],
+                          key=f"im_snd_{label}", max_upload_size=ui.UPLOAD_MB)
+    if up is not None:
+        with ui.reported(f"{up.name} could not be encoded"):
+            z, p = encoded(default_model, ui.model_key(default_model), up.getvalue())
+            st.caption(f"Encoded; estimated pitch {ui.note_name(p)}")
+            return Preset(model=family, latent=[float(v) for v in z], pitch=p)
+    st.info(f"Until a sound is uploaded, {label} is seed {default_seed}.")
+    return None
+
+
+def endpoint(label: str, default_seed: int, default_name: str, col) -> tuple[Preset | None, int | None]:
     """Returns (preset or None, seed or None) for one endpoint."""
-    sources = SOURCES + (["shipped GP preset"] if family == "gp" else []) + (["your sound (encoded)"] if family == "vae" else [])
+    sources = SOURCES + [s for s in (SHIPPED, ENCODED if CAN_ENCODE else None) if s]
     with col, st.container(border=True):
         st.markdown(f"**{label}**")
-        source = st.radio("Source", sources, index=len(sources) - 1 if family == "gp" else 0,
+        source = st.radio("Source", sources, index=sources.index(SHIPPED) if SHIPPED else 0,
                           key=f"im_src_{family}_{label}", horizontal=True)
         if source == "seed":
             seed = st.number_input("Seed", 0, 2**31 - 1, default_seed, key=f"im_seed_{label.lower()}",
                                    bind="query-params")
             return None, int(seed)
-        if source == "shipped GP preset":
-            names = list_gp_presets()
-            name = st.selectbox("Preset", names, index=names.index(default_gp) if default_gp in names else 0,
-                                key=f"im_gp_{label.lower()}", bind="query-params")
-            seed = st.number_input("Seed (the draw)", 0, 2**31 - 1, default_seed, key=f"im_seed_{label.lower()}",
-                                   bind="query-params")
-            spec = json.loads(checkpoint_path("gp", name).read_text(encoding="utf-8"))
-            return Preset(model="gp", gp=spec, seed=int(seed), extra={"name": name}), None
-        if source == "your sound (encoded)":
-            up = st.file_uploader(f"A note for {label}", type=["wav", "flac", "ogg", "mp3", "aif", "aiff"],
-                                  key=f"im_snd_{label}", max_upload_size=ui.UPLOAD_MB)
-            if up is not None:
-                try:
-                    z, p = encoded(up.getvalue(), None)
-                    st.caption(f"Encoded; estimated pitch {ui.note_name(p)}")
-                    return Preset(model="vae", latent=[float(v) for v in z], pitch=p), None
-                except ExplorerError as exc:
-                    ui.show_error(exc, context=f"{up.name} could not be encoded")
-            st.info(f"Until a sound is uploaded, {label} is seed {default_seed}.")
-            return None, default_seed
+        if source == SHIPPED:
+            return shipped_preset(label, default_seed, default_name), None
+        if source == ENCODED:
+            preset = encoded_sound(label, default_seed)
+            return preset, (default_seed if preset is None else None)
         if source == "preset file":
             preset = ui.preset_uploader(f"Preset JSON for {label}", key=f"im_up_{label}")
         else:
-            found = ui.current_preset(family)
-            preset = Preset(**{k: v for k, v in found.items() if k != "format"}) if found else None
+            preset = ui.current_preset(family)
             if preset is None:
                 st.info(f"No {family.upper()} sound played yet in this session; using seed {default_seed}.")
         if preset is not None and preset.model != family:
@@ -108,49 +130,38 @@ def endpoint(label: str, default_seed: int, default_gp: str, col):
 ca, cb = st.columns(2)
 preset_a, seed_a = endpoint("A", 1, "gp-middle-c", ca)
 preset_b, seed_b = endpoint("B", 2, "gp-organ", cb)
-gp_specs = [p.gp for p in (preset_a, preset_b) if p is not None and p.gp is not None]
-kernel_mode = "fixed"
-if family == "gp" and len(gp_specs) == 2 and gp_specs[0] != gp_specs[1]:
-    kernel_mode = st.radio(
-        "Kernel along the path", ["interpolated", "fixed"], key="im_kernel", bind="query-params", horizontal=True,
-        format_func=lambda m: {"interpolated": "moves from A's to B's (spectra mixed)",
-                               "fixed": "A's kernel throughout (only the draw moves)"}[m],
-        help="Mixing two spectral densities, (1 - t) S_A + t S_B, gives a valid GP kernel at every step.")
-
-
-def resolve_model():
-    if family == "gp" and gp_specs:
-        return gp_model_for(json.dumps(gp_specs[0], sort_keys=True))
-    checkpoint = next((p.checkpoint for p in (preset_a, preset_b) if p is not None and p.checkpoint), None)
-    return ui.get_model(family, checkpoint)
-
-
-def latent_of(model, preset, seed):
-    return preset_latent(model, preset if preset is not None else Preset(model=family, seed=seed))
-
 
 @st.cache_data(max_entries=16, show_spinner="Rendering the morph…")
-def cached_morph(_model, model_key: str, za: np.ndarray, zb: np.ndarray, steps: int, method: str, pitch,
-                 kernel_specs: str | None):
-    step_models = None
-    if kernel_specs is not None:  # a GP whose kernel moves from A's to B's
-        a, b = (parse_gp_spec(s) for s in json.loads(kernel_specs))
-        step_models = [GPModel(mix_specs(a, b, t, pitch=pitch if a.harmonic else None))
-                       for t in np.linspace(0.0, 1.0, steps)]
-    morph = render_morph(_model, za, zb, steps=steps, method=method, pitch=pitch, step_models=step_models)
-    return morph, sample_pack(morph, extra={"model": family, "model_key": model_key, "kernel": kernel_mode})
+def cached_morph(_model, path_key: tuple, _za: np.ndarray, _zb: np.ndarray, *, steps: int, method: str, pitch,
+                 _step_models, step_keys: tuple | None, extra: dict):
+    """The morph and its sample pack; ``path_key`` names the model and end points, ``step_keys`` the
+    step models of a kernel morph (None: the model throughout)."""
+    morph = render_morph(_model, _za, _zb, steps=steps, method=method, pitch=pitch, step_models=_step_models)
+    return morph, sample_pack(morph, extra=extra)
 
 
-try:
-    model = resolve_model()
-    za, zb = latent_of(model, preset_a, seed_a), latent_of(model, preset_b, seed_b)
-    model_key = f"{family}:{id(model)}"
+with ui.reported(f"The {family.upper()} morph could not be made", stop=True):
+    # the model of the first endpoint that names one (a checkpoint or its own kernel), else the default
+    named = next((p for p in (preset_a, preset_b) if p is not None and (p.gp is not None or p.checkpoint)), None)
+    model, notice = ui.preset_model(named, current=default_model) if named is not None else (default_model, None)
+    if notice:
+        st.info(notice, icon=":material/info:")
     use_pitch = pitch if model.pitch_range is not None else None
-    specs = json.dumps(gp_specs) if kernel_mode == "interpolated" else None
-    morph, pack = cached_morph(model, model_key, za, zb, steps, method, use_pitch, specs)
-except ExplorerError as exc:
-    ui.show_error(exc, context=f"The {family.upper()} morph could not be made")
-    st.stop()
+    step_models = ui.morph_step_models(preset_a, preset_b, steps=steps, pitch=use_pitch)
+    kernel_mode = "fixed"
+    if step_models is not None:  # two different kernels: the kernel itself can move along the path
+        kernel_mode = st.radio(
+            "Kernel along the path", ["interpolated", "fixed"], key="im_kernel", bind="query-params", horizontal=True,
+            format_func=lambda m: {"interpolated": "moves from A's to B's (spectra mixed)",
+                                   "fixed": "A's kernel throughout (only the draw moves)"}[m],
+            help="Mixing two spectral densities, (1 - t) S_A + t S_B, gives a valid GP kernel at every step.")
+    za, zb = (preset_latent(model, p if p is not None else Preset(model=family, seed=s))
+              for p, s in ((preset_a, seed_a), (preset_b, seed_b)))
+    moving = step_models if kernel_mode == "interpolated" else None
+    path_key = (ui.model_key(model), ui.digest(za), ui.digest(zb))
+    morph, pack = cached_morph(model, path_key, za, zb, steps=steps, method=method, pitch=use_pitch, _step_models=moving,
+                               step_keys=None if moving is None else tuple(ui.model_key(m) for m in moving),
+                               extra={"model": family, "kernel": kernel_mode})
 
 st.subheader("The morph")
 ui.player(morph.y, morph.sr, key="im_morph", label=f"{steps} steps by {method}, joined with 50 ms crossfades",
@@ -161,12 +172,13 @@ st.download_button("Download the sample pack (ZIP: every step as WAV + path.json
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def strip(clips: list, sr: int, pal: str):
+def strip(_clips: list, keys: tuple, sr: int, pal: str):
     # most of what these models make sits below 8 kHz; at 44.1 kHz the top 2/3 would be black
-    return rainbowgram_strip_figure([rainbowgram(y, sr=sr, palette=pal) for y in clips], max_hz=min(sr / 2, 8000))
+    return rainbowgram_strip_figure([rainbowgram(y, sr=sr, palette=pal) for y in _clips], max_hz=min(sr / 2, 8000))
 
 
-st.plotly_chart(strip([s.y for s in morph.steps], morph.sr, ui.palette()), key="im_strip",
+clips = [s.y for s in morph.steps]
+st.plotly_chart(strip(clips, tuple(ui.digest(y) for y in clips), morph.sr, ui.palette()), key="im_strip",
                 config={"displaylogo": False})
 with st.expander("Hear each step"):
     cols = st.columns(4)
@@ -178,35 +190,25 @@ st.subheader("Why slerp?")
 d = model.latent_dim
 both = {m: interpolate(za, zb, steps=steps, method=m) for m in ("slerp", "lerp")}
 mid = {m: float(norms(p[len(p) // 2 : len(p) // 2 + 1])[0]) for m, p in both.items()}
-trained_on = (
-    "Its innovations (the white noise that goes into a draw) are standard normal"
-    if family == "gp" else "The model was trained on latents drawn from a standard normal"
-)
 st.markdown(
-    f"{trained_on} in **d = {d:,}** dimensions. Such vectors almost all have a length close to "
-    f"**sqrt(d) = {np.sqrt(d):,.1f}**: the 'typical set' is a thin shell, and the inside of the shell is where "
-    "the model has (almost) never been. A straight line (**lerp**) between two typical points cuts through "
-    f"the inside: its midpoint here has length **{mid['lerp']:,.1f}**, {mid['lerp'] / np.sqrt(d):.0%} of the "
-    "shell's radius, so the middle steps are less typical. **Slerp** follows the great circle along the "
-    f"shell (midpoint length **{mid['slerp']:,.1f}**), so every step is a sound the model knows. The right-hand "
-    "plot shows the cost in loudness before the app's level normalisation: "
-    + ("for a GP the output is a linear map of the innovations, so a shorter latent is exactly a quieter "
-       "draw (about 3 dB down in the middle of a lerp between independent draws)."
-       if family == "gp" else
-       "the loudness step hides most of it. What you hear instead is measured by `python -m explorer eval` over "
-       "20 random paths: both methods move in small, even steps, but lerp's middle sounds closer to the model's "
-       "*average* sound (the render of z = 0), i.e. blander; slerp's middle keeps as much character as the ends.")
+    f"{LATENT_TEXT[family]} in **d = {d:,}** dimensions. Such vectors almost all have a length close to "
+    f"**sqrt(d) = {np.sqrt(d):,.1f}**: the 'typical set' is a thin shell the model knows, and its inside is where "
+    "it has (almost) never been. A straight line (**lerp**) between two typical points cuts through the inside: "
+    f"its midpoint here has length **{mid['lerp']:,.1f}**, {mid['lerp'] / np.sqrt(d):.0%} of the shell's radius. "
+    f"**Slerp** follows the great circle along the shell (midpoint length **{mid['slerp']:,.1f}**), so every "
+    "step is a sound the model knows. The right-hand plot shows the loudness before the app's level "
+    "normalisation: " + LOUDNESS_TEXT[family]
 )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def raw_levels(_model, model_key: str, paths: dict, pitch):
-    """RMS level (dBFS) of each step as the model renders it, before safety's loudness step."""
-    out = {}
-    for m, p in paths.items():
-        pitches = None if pitch is None else np.full(len(p), pitch)
-        out[m] = rms_dbfs(np.nan_to_num(_model.render(p, pitches)))
-    return out
+def levels(_model, path_key: tuple, _paths: dict, steps: int, pitch):
+    return path_levels(_model, _paths, pitch=pitch)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def plane(_model, path_key: tuple, _paths: dict, steps: int, n_cloud: int):
+    return latent_map(_paths, _model.sample_latent(n_cloud, 12345))
 
 
 left, right = st.columns(2)
@@ -215,19 +217,11 @@ left.plotly_chart(
                         ylabel="latent norm |z|", reference=float(np.sqrt(d)), reference_label="sqrt(d)"),
     key="im_norms", config={"displaylogo": False})
 right.plotly_chart(
-    path_profile_figure(raw_levels(model, model_key, both, use_pitch), title="Loudness the model produces",
+    path_profile_figure(levels(model, path_key, both, steps, use_pitch), title="Loudness the model produces",
                         ylabel="RMS before normalisation (dBFS)", from_zero=False),
     key="im_levels", config={"displaylogo": False})
 
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def latent_map(_model, model_key: str, paths: dict, n_cloud: int):
-    cloud = _model.sample_latent(n_cloud, 12345)
-    pca = PCA(n_components=2).fit(np.concatenate(list(paths.values())))
-    return pca.transform(cloud), {m: pca.transform(p) for m, p in paths.items()}
-
-
-cloud_2d, paths_2d = latent_map(model, model_key, both, 300 if d <= 4096 else 60)
+cloud_2d, paths_2d = plane(model, path_key, both, steps, 300 if d <= 4096 else 60)
 map_col, text_col = st.columns([3, 2])
 map_col.plotly_chart(latent_map_figure(cloud_2d, paths_2d), key="im_map", config={"displaylogo": False})
 text_col.markdown(
@@ -245,13 +239,11 @@ j_seed = j1.number_input("Journey seed", 0, 2**31 - 1, 7, key="im_jseed")
 j_way = j2.slider("Waypoints", 2, 8, 4, key="im_jway")
 j_len = j3.slider("Length (s)", 4, 30, 10, key="im_jlen")
 if st.button("Render journey", key="im_jgo", icon=":material/route:"):
-    try:
+    with ui.reported("The journey could not be rendered"):
         journey = render_journey(model, seed=int(j_seed), n_waypoints=j_way, duration_s=float(j_len),
-                                 pitches=[pitch] if model.pitch_range else None)
+                                 pitches=None if use_pitch is None else [use_pitch])
         ui.player(journey.y, journey.sr, key="im_journey", label=f"{j_len} s journey", file_name="journey.wav")
         st.plotly_chart(
             path_profile_figure({"journey": norms(journey.path)}, title="Latent norm along the journey",
                                 ylabel="latent norm |z|", reference=float(np.sqrt(d)), reference_label="sqrt(d)"),
             key="im_jnorm")
-    except ExplorerError as exc:
-        ui.show_error(exc, context="The journey could not be rendered")

@@ -9,6 +9,7 @@ import streamlit as st
 from explorer import ui
 from explorer.audio import make_safe
 from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
+from explorer.audio.pitch import midi_to_hz
 from explorer.data.synth import FAMILIES, FAMILY_SPECS, VELOCITIES, synthesize_note
 from explorer.errors import ExplorerError
 
@@ -40,7 +41,7 @@ velocity = c3.radio("Velocity (MIDI)", VELOCITIES, index=1, key="ds_velocity", b
                     "and, for most families, brighter.")
 example_set = c4.number_input("Example set", 0, MAX_SET, 0, key="ds_set", bind="query-params",
                               help=f"Each set is {N_EXAMPLES} fixed seeds: the same set always gives the same notes.")
-st.caption(f"{ui.note_name(pitch)}, {440 * 2 ** ((pitch - 69) / 12):.1f} Hz · {spec.title}: {spec.method}.")
+st.caption(f"{ui.note_name(pitch)}, {midi_to_hz(pitch):.1f} Hz · {spec.title}: {spec.method}.")
 if not lo <= pitch <= hi:
     st.info(f"MIDI {pitch} is outside the {spec.title.lower()}'s range in the dataset ({lo}-{hi}): "
             "you can listen, but the models never heard such a note.", icon=":material/info:")

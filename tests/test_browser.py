@@ -34,12 +34,11 @@ def _unavailable(reason: str):
 
 
 def page_paths() -> list[tuple[str, str]]:
-    """(name, url path) of the home page and every file in pages/."""
-    out = [("home", "")]
-    for p in sorted((ROOT / "pages").glob("*.py")):
-        name = p.stem.split("_", 1)[1] if p.stem[0].isdigit() else p.stem
-        out.append((name, name))
-    return out
+    """(name, url path) of the home page and every page in the app's navigation (tests/test_pages.py
+    checks that the navigation lists every file in pages/)."""
+    from explorer.ui.page import NAVIGATION
+
+    return [("home", "")] + [(url, url) for *_, url in NAVIGATION]
 
 
 def _free_port() -> int:

@@ -52,6 +52,16 @@ def test_every_page_runs(page):
     assert_healthy(_run(page))
 
 
-def test_some_pages_exist():
-    # the suite must notice if pages/ disappeared
-    assert (ROOT / "streamlit_app.py").exists()
+def test_every_page_file_is_in_the_navigation_and_exists():
+    """The suite notices a missing pages/ folder or page file, and a page nobody can reach."""
+    from explorer.ui import NAVIGATION
+
+    listed = [ROOT / path for path, _title, _icon, _url in NAVIGATION]
+    assert len(PAGES) >= 5, f"pages/ holds {len(PAGES)} page files"
+    missing = [str(p.relative_to(ROOT)) for p in listed if not p.is_file()]
+    assert not missing, f"in the navigation but not on disk: {missing}"
+    assert set(PAGES) == set(listed), f"not in the navigation: {sorted(map(str, set(PAGES) - set(listed)))}"
+    # the URL paths links were shared with stay what they were
+    assert [url for *_, url in NAVIGATION] == ["VAE", "GAN", "GP", "Interpolation", "Dataset"]
+    app = (ROOT / "streamlit_app.py").read_text()
+    assert "st.navigation(" in app and "ui.NAVIGATION" in app

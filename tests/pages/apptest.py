@@ -1,12 +1,18 @@
-"""What the page tests share: running a page under AppTest, the health check, and checkpoint
-folders (the shipped checkpoint when it exists, else a tiny debug model's; broken ones)."""
+"""What the page tests share: running a page under AppTest, the health check, the audio a page
+played, and checkpoint folders (the shipped checkpoint when it exists, else a tiny debug model's;
+broken ones)."""
 
 from __future__ import annotations
 
+import io
 import pickle
 from pathlib import Path
 
+import numpy as np
+import pytest
+import soundfile as sf
 import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from explorer.models import registry
@@ -31,6 +37,38 @@ def assert_healthy(at: AppTest, *, min_charts: int = 1, errors_ok: bool = False)
         assert not at.error, [e.value for e in at.error]
     assert at.get("audio"), "no audio player"
     assert len(at.get("plotly_chart")) >= min_charts, f"fewer than {min_charts} chart(s)"
+
+
+@pytest.fixture
+def media(monkeypatch) -> dict[str, bytes]:
+    """The bytes of every media file a page hands to streamlit, by file id (the name in its URL)."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[file_id] = path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes()
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
+def played(at: AppTest, media: dict[str, bytes], index: int = 0) -> np.ndarray:
+    """The samples of the page's ``index``-th audio player, decoded from the WAV bytes it serves."""
+    file_id = Path(at.get("audio")[index].proto.url).stem
+    y, _ = sf.read(io.BytesIO(media[file_id]), dtype="float32")
+    return y
+
+
+def checkpoints_fixture(family: str):
+    """A fixture ``checkpoints``: the checkpoints folder for ``family`` (see :func:`use_checkpoints`)."""
+
+    @pytest.fixture
+    def checkpoints(tmp_path, monkeypatch):
+        yield from use_checkpoints(family, tmp_path, monkeypatch)
+
+    return checkpoints
 
 
 def clear_caches() -> None:

@@ -1,56 +1,63 @@
 """The GAN page under streamlit's AppTest: seed and dice, direction sliders, pitch, URL state,
-melody, presets, and broken checkpoints.
-
-Uses the shipped checkpoint when it exists; otherwise a checkpoint of the tiny debug model in a
-temporary checkpoints folder (so the tests never need the trained weights).
-"""
+melody, presets, and broken checkpoints (shipped GAN, or a debug GAN in a temporary folder)."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.models import registry
 from explorer.models.gan import model as gan
-from tests.pages.apptest import (
-    assert_broken_checkpoint_is_reported,
-    assert_healthy,
-    run_page,
-    use_checkpoints,
-)
+from tests.pages import apptest
+from tests.pages.apptest import media  # noqa: F401  (a fixture)
 
 PAGE = "2_GAN.py"
-
-
-@pytest.fixture
-def checkpoints(tmp_path, monkeypatch):
-    """The real checkpoints folder when the shipped GAN exists, else a temporary one with a debug GAN."""
-    yield from use_checkpoints("gan", tmp_path, monkeypatch)
+checkpoints = apptest.checkpoints_fixture("gan")
+played = apptest.played
+_healthy = apptest.assert_healthy
 
 
 def _run(**query) -> AppTest:
-    return run_page(PAGE, **query)
-
-
-def _healthy(at: AppTest) -> None:
-    assert_healthy(at)
+    return apptest.run_page(PAGE, **query)
 
 
 def _directions(at: AppTest) -> list:
     return [s for s in at.slider if s.key and s.key.startswith("gan_d") and s.key[5:].isdigit()]
 
 
-def test_first_load_plays_a_sound_and_a_melody(checkpoints):
+def test_first_load_plays_a_sound_and_a_melody(checkpoints, media):
     at = _run()
     _healthy(at)
     assert at.slider(key="gan_pitch").value == 60 and at.number_input(key="gan_seed").value == 27
     assert len(_directions(at)) == len(gan.load(checkpoints / "gan-synth-v1.pt").directions.vectors) >= 8
-    assert len(at.get("audio")) >= 2  # the note and the melody
-    text = " ".join(m.value for m in at.markdown).lower()
-    for word in ("generator", "discriminator", "pitch conditioning", "if", "rainbowgram"):
-        assert word in text
+    audio = at.get("audio")
+    assert len(audio) >= 2 and all(a.proto.url for a in audio)  # the note and the melody, each with a source
+    note, melody = played(at, media, 0), played(at, media, 1)
+    assert np.abs(note).max() > 0.01 and len(melody) > len(note)  # a sound, and a phrase longer than one note
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(t.startswith("Rainbowgram") for t in titles) and any(t.startswith("Power spectrum") for t in titles)
+    explanation = next(e for e in at.expander if e.label.startswith("How it works"))
+    text = " ".join(m.value for m in explanation.markdown).lower()
+    for phrase in ("generator", "discriminator", "pitch conditioning", "instantaneous frequency", "rainbowgram"):
+        assert phrase in text
+    assert len(text.split()) <= 150  # an explanation a person reads beside the picture
+
+
+def test_a_slider_move_changes_the_audio_and_a_no_op_does_not(checkpoints, media):
+    at = _run()
+    before = played(at, media)
+    at.number_input(key="gan_seed").set_value(27).run()  # the value it already has
+    np.testing.assert_array_equal(played(at, media), before)
+    _directions(at)[0].set_value(2.0).run()
+    moved = played(at, media)
+    assert moved.shape == before.shape and np.abs(moved - before).max() > 1e-3
+    _directions(at)[0].set_value(0.0).run()  # back: the same samples as before
+    np.testing.assert_array_equal(played(at, media), before)
+    at.slider(key="gan_pitch").set_value(67).run()
+    assert np.abs(played(at, media) - before).max() > 1e-3
 
 
 def test_controls_seed_dice_directions_pitch(checkpoints):
@@ -139,4 +146,4 @@ def _saved_preset(at: AppTest) -> str:
 
 @pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
 def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
-    assert_broken_checkpoint_is_reported(PAGE, "gan", kind, tmp_path, monkeypatch)
+    apptest.assert_broken_checkpoint_is_reported(PAGE, "gan", kind, tmp_path, monkeypatch)

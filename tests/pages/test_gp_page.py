@@ -112,7 +112,7 @@ def test_preset_file_load_and_bad_files():
     at = run()
     organ = json.loads((ROOT / "checkpoints" / "gp" / "gp-organ.json").read_text())
     good = {"format": "latent-audio-explorer/preset@1", "model": "gp", "seed": 7, "pitch": 64, "gp": organ}
-    at.file_uploader(key="gp_json_file").set_value(("p.json", json.dumps(good).encode(), "application/json")).run()
+    at.file_uploader(key="gp_preset_file").set_value(("p.json", json.dumps(good).encode(), "application/json")).run()
     healthy(at)
     assert at.radio(key="gp_source").value == "Loaded file or fit"
     assert at.number_input(key="gp_seed").value == 7 and at.slider(key="gp_pitch").value == 64
@@ -123,11 +123,11 @@ def test_preset_file_load_and_bad_files():
         {"format": "latent-audio-explorer/preset@1", "model": "vae", "seed": 1},
     ]
     for bad in bad_kernels:
-        at.file_uploader(key="gp_json_file").set_value(("bad.json", json.dumps(bad).encode(), "application/json")).run()
+        at.file_uploader(key="gp_preset_file").set_value(("bad.json", json.dumps(bad).encode(), "application/json")).run()
         assert not at.exception
         assert at.error and "could not be loaded" in at.error[0].value
         assert at.get("audio")  # the loaded organ still plays
-    at.file_uploader(key="gp_json_file").set_value(("x.json", b"\xff{", "application/json")).run()
+    at.file_uploader(key="gp_preset_file").set_value(("x.json", b"\xff{", "application/json")).run()
     assert not at.exception and at.error
 
 

@@ -1,9 +1,6 @@
 """The VAE page under streamlit's AppTest: sliders, pitch, random/reset, presets, uploads, and a
-broken checkpoint.
-
-Uses the shipped checkpoint when it exists; otherwise a checkpoint of the tiny debug model in a
-temporary checkpoints folder (so the tests never need the trained weights).
-"""
+broken checkpoint. The VAE is the shipped one when it is installed, else the tiny debug model's
+checkpoint in a temporary folder: the tests never need the trained weights."""
 
 from __future__ import annotations
 
@@ -18,25 +15,21 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.apptest import (
     assert_broken_checkpoint_is_reported,
     assert_healthy,
+    checkpoints_fixture,
+    media,  # noqa: F401  (a fixture)
+    played,
     run_page,
-    use_checkpoints,
 )
 
 PAGE = "1_VAE.py"
-
-
-@pytest.fixture
-def checkpoints(tmp_path, monkeypatch):
-    """The real checkpoints folder when the shipped VAE exists, else a temporary one with a debug VAE."""
-    yield from use_checkpoints("vae", tmp_path, monkeypatch)
+checkpoints = checkpoints_fixture("vae")
 
 
 def _run(**query) -> AppTest:
     return run_page(PAGE, **query)
 
 
-def _healthy(at: AppTest) -> None:
-    assert_healthy(at)
+_healthy = assert_healthy
 
 
 def _latent(at: AppTest) -> np.ndarray:
@@ -61,6 +54,18 @@ def test_first_load_plays_a_sound(checkpoints):
     _healthy(at)
     assert len(_latent(at)) >= 8
     assert "encoder" in " ".join(m.value for m in at.markdown).lower()
+
+
+def test_a_slider_move_changes_the_audio_and_a_no_op_does_not(checkpoints, media):
+    at = _run()
+    before = played(at, media)
+    at.slider(key="vae_z0").set_value(0.0).run()  # the value it already has
+    np.testing.assert_array_equal(played(at, media), before)
+    at.slider(key="vae_z0").set_value(2.0).run()
+    moved = played(at, media)
+    assert moved.shape == before.shape and np.abs(moved - before).max() > 1e-3
+    at.slider(key="vae_z0").set_value(0.0).run()  # back: the same samples as before
+    np.testing.assert_array_equal(played(at, media), before)
 
 
 def test_sliders_pitch_random_reset(checkpoints):

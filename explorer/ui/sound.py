@@ -1,0 +1,117 @@
+"""Sound on a page: the cached render, players with a WAV download, and the sound panel
+(rainbowgram + power spectrum) drawn from the audio a person hears.
+
+Rendered audio and figures are cached with ``st.cache_data``; figures are keyed by a digest of
+the exact samples they show, so a picture never belongs to another sound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from explorer.audio import audio_bytes, power_spectrum, rainbowgram
+from explorer.figures.sound import rainbowgram_figure, spectrum_figure
+from explorer.models.base import AudioModel
+from explorer.render import render_safe
+from explorer.ui.errors import reported
+from explorer.ui.models import model_key
+from explorer.ui.page import palette
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a page plays (the latent is not kept: a GP's is twice as long as the sound)."""
+
+    y: np.ndarray  # float32 [samples], after safety
+    sr: int  # Hz
+    pitch: int | None  # MIDI pitch played (None: unconditioned model)
+    silent: bool
+
+
+def digest(a: np.ndarray) -> str:
+    """A cache key for the exact values of an array (samples, latents): streamlit's own hash looks
+    at only a sample of the values of arrays above 500k, and a GP latent can hold millions."""
+    return hashlib.blake2b(np.ascontiguousarray(a).tobytes(), digest_size=16).hexdigest()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None) -> Rendered:
+    latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32).copy()
+    sound = render_safe(_model, latent, pitch)
+    return Rendered(y=sound.y, sr=sound.sr, pitch=sound.pitch, silent=sound.silent)
+
+
+def render(model: AudioModel, *, z: np.ndarray | None = None, seed: int | None = None,
+           pitch: int | None = None) -> Rendered:
+    """The safe sound of latent ``z`` (float32 [latent_dim]) or of ``sample_latent(1, seed)``, at
+    ``pitch`` (MIDI; None: the model's default), cached per model, latent and pitch."""
+    z_bytes = None if z is None else np.ascontiguousarray(z, dtype=np.float32).tobytes()
+    return _render(model, model_key(model), z_bytes, None if seed is None else int(seed),
+                   None if pitch is None else int(pitch))
+
+
+def render_or_stop(model: AudioModel, *, context: str = "This setting could not be rendered", **latent) -> Rendered:
+    """:func:`render`, or an error panel and the end of the page (the page has nothing to show)."""
+    with reported(context, stop=True):
+        return render(model, **latent)
+    raise AssertionError("unreachable: reported(stop=True) stops the page")
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _wav(_y: np.ndarray, key: str, sr: int) -> bytes:
+    return audio_bytes(_y, sr=sr)
+
+
+def wav_bytes(y: np.ndarray, sr: int) -> bytes:
+    """16-bit WAV file bytes of ``y`` (already safe) at ``sr`` Hz."""
+    return _wav(y, digest(y), sr)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _panel_figures(_y: np.ndarray, key: str, sr: int, pal: str, max_hz: float | None, title: str):
+    rg = rainbowgram(_y, sr=sr, palette=pal)
+    freqs, psd = power_spectrum(_y, sr=sr)
+    return rainbowgram_figure(rg, max_hz=max_hz, title=f"Rainbowgram{title}"), (freqs, psd)
+
+
+def player(y: np.ndarray, sr: int, *, key: str, label: str = "", file_name: str = "sound.wav") -> None:
+    """An audio player plus a WAV download of the same (already safe) samples."""
+    data = wav_bytes(y, sr)
+    if label:
+        st.caption(label)
+    st.audio(data, format="audio/wav")
+    st.download_button("Download WAV", data, file_name=file_name, mime="audio/wav", key=f"{key}_dl",
+                       icon=":material/download:")
+    if not np.any(y):
+        st.info("This setting renders silence (nothing above -70 dBFS), so the player is silent.",
+                icon=":material/volume_off:")
+
+
+def sound_panel(
+    y: np.ndarray,
+    sr: int,
+    *,
+    key: str,
+    title: str = "",
+    overlays: list | None = None,
+    bands: list | None = None,
+    max_hz: float | None = None,
+    spectrum: bool = True,
+    stacked: bool = False,
+) -> None:
+    """Rainbowgram and power spectrum of ``y`` (float32 [samples] at ``sr`` Hz), the audio played.
+
+    Side by side by default; ``stacked=True`` puts them one above the other (for a narrow column).
+    ``overlays``: extra spectrum curves ``(freqs_hz, psd, label)``; ``bands``: shaded (lo, hi) Hz.
+    """
+    rg_fig, (freqs, psd) = _panel_figures(y, digest(y), sr, palette(), max_hz, f" {title}" if title else "")
+    cols = st.columns(2) if spectrum and not stacked else [st.container(), st.container()]
+    cols[0].plotly_chart(rg_fig, key=f"{key}_rg", config={"displaylogo": False})
+    if spectrum:
+        fig = spectrum_figure(freqs, psd, overlays=overlays or [], bands=bands,
+                              title=f"Power spectrum{' ' + title if title else ''}")
+        cols[1].plotly_chart(fig, key=f"{key}_spec", config={"displaylogo": False})
