@@ -9,10 +9,11 @@ binding lacks (float output, preset listing) are declared here on the same libra
 Notes are rendered at 48 kHz, dry (reverb and chorus off: their state would carry from one note
 into the next), summed to mono and decimated to 16 kHz by a polyphase low-pass (SoundFont
 interpolation does not band-limit pitched-up samples; rendering at 3x and filtering keeps their
-aliases out of the 16 kHz notes). Every note is preceded by one block of the same note, killed:
-FluidSynth reuses voice slots and ramps a slot's output gains from its last occupant's, so
-without it a note's first 4 ms would depend on the note rendered before. With it the samples of a
-note depend on nothing but (soundfont, bank, program, pitch, velocity): any worker, any order.
+aliases out of the 16 kHz notes). Every note starts after all voices are killed, and is preceded
+by one block of the same note, killed: FluidSynth reuses voice slots and ramps a slot's output
+gains from its last occupant's (``fluid_rvoice_buffers``), which in early measurements made a
+note's first block depend on the note rendered before. The samples of a note depend on nothing
+but (soundfont, bank, program, pitch, velocity): any worker, any order (tested).
 """
 
 from __future__ import annotations
