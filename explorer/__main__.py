@@ -91,9 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--soundfont", type=Path, nargs="+", metavar="FILE",
                    help="soundfont files (.sf2/.sf3) to render (default: the installed Fluid R3 and MuseScore General)")
     d.add_argument("--out", type=Path, required=True)
-    d.add_argument("--size", type=_positive, help="notes (synth default 10000; soundfont default: every note)")
+    d.add_argument("--size", type=_positive, help="notes to make (synth default 10000; soundfont default: every "
+                   "instrument x pitch x velocity; quality control drops a few)")
     d.add_argument("--seed", type=_seed, default=0)
-    d.add_argument("--families", nargs="+", help="subset of instrument families")
+    d.add_argument("--families", nargs="+", help="subset of instrument families (soundfont: piano, mallet, organ, "
+                   "guitar, bass, strings, voice, brass, reed, flute, synth_lead, synth_pad)")
     d.add_argument("--workers", type=_positive, default=2)
 
     t = sub.add_parser("train", help="train a VAE or GAN checkpoint")
