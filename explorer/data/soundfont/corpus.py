@@ -42,12 +42,32 @@ from pathlib import Path
 import numpy as np
 
 from explorer.audio.constants import N_SAMPLES, PITCH_MAX, PITCH_MIN, SR
-from explorer.data.dataset import (AUDIO_DIR, CARD_JSON, CARD_MD, FORMAT, JOURNAL, LABELS, _Progress, _read_labels,
-                                   _write_text)
+from explorer.audio.io import audio_bytes
+from explorer.data.dataset import (
+    AUDIO_DIR,
+    CARD_JSON,
+    CARD_MD,
+    FORMAT,
+    JOURNAL,
+    LABELS,
+    _Progress,
+    _read_labels,
+    _write_text,
+)
 from explorer.data.soundfont import quality
 from explorer.data.soundfont.families import FAMILIES, FAMILY_SPECS, exclusion_reason, family_of
-from explorer.data.soundfont.synth import (GAIN, OVERSAMPLE, RELEASE_SAMPLE, RENDER_SR, Instrument, SoundfontSynth,
-                                           finish_note, find_soundfonts, fluidsynth_version, source_of)
+from explorer.data.soundfont.synth import (
+    GAIN,
+    OVERSAMPLE,
+    RELEASE_SAMPLE,
+    RENDER_SR,
+    Instrument,
+    SoundfontSynth,
+    find_soundfonts,
+    finish_note,
+    fluidsynth_version,
+    source_of,
+)
 from explorer.data.synth import NOTE_PEAK_DBFS
 from explorer.errors import ParameterError
 
@@ -161,8 +181,6 @@ def render_planned(synth: SoundfontSynth, plan: dict, out_dir: str) -> dict:
     label = {**plan, **measures}
     if reason is not None:
         return {**label, "dropped": reason}
-    from explorer.audio.io import audio_bytes
-
     note, gain_db = finish_note(y, velocity=plan["velocity"], peak_dbfs=NOTE_PEAK_DBFS)
     path = Path(out_dir) / plan["file"]
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")

@@ -59,7 +59,7 @@ def estimate_f0(
     f0 : median of the voiced frames' estimates (at least a third of the used frames must be
         voiced), Hz; None otherwise.
     """
-    tau_max = int(math.ceil(sr / fmin))
+    tau_max = math.ceil(sr / fmin)
     tau_min = max(2, int(sr / fmax))
     window = frame_length - tau_max
     if window < tau_max:
@@ -76,7 +76,7 @@ def estimate_f0(
     frames = frames[energy >= energy.max() * 10.0 ** (-gate_db / 10.0)]
 
     # difference function d(tau) = E(0) + E(tau) - 2 r(tau), r through the FFT
-    n_fft = 1 << int(math.ceil(math.log2(frame_length + window)))
+    n_fft = 1 << math.ceil(math.log2(frame_length + window))
     spec_all = np.fft.rfft(frames, n_fft)
     spec_head = np.fft.rfft(frames[:, :window], n_fft)
     r = np.fft.irfft(np.conj(spec_head) * spec_all, n_fft)[:, : tau_max + 1]
