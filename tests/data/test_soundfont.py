@@ -222,6 +222,8 @@ def test_corpus_labels_splits_and_card(tmp_path):
     assert sum(card["counts"]["split_notes"].values()) == len(rows)
     assert card["dropped"]["total"] == len(dropped)
     assert sum(sum(v.values()) for v in card["dropped"]["by_family"].values()) == len(dropped)
+    octave_off = sum(d["dropped"] == "off pitch" and abs(abs(d["pitch_cents"]) - 1200) < 50 for d in dropped)
+    assert sum(card["dropped"]["off_pitch_by_whole_octaves"].values()) >= octave_off
     assert card["excluded_presets"]["drum kit (bank 128)"] == 8
     md = (out / "dataset_card.md").read_text()
     assert "timgm6mb-soundfont" in md and "Quality control" in md and "test programs" in md
@@ -256,6 +258,9 @@ def test_resume_after_an_interruption(tmp_path, monkeypatch):
     assert files_of(tmp_path / "run") == fresh
     card = json.loads((tmp_path / "run" / "dataset_card.json").read_text())
     assert card["generation"]["notes_rendered"] == 6
+    corpus_mod.write_corpus(tmp_path / "run", **kw)  # nothing left to render: same files, same run figures
+    assert files_of(tmp_path / "run") == fresh
+    assert json.loads((tmp_path / "run" / "dataset_card.json").read_text())["generation"] == card["generation"]
     with pytest.raises(ParameterError, match="seed"):
         corpus_mod.write_corpus(tmp_path / "run", **{**kw, "seed": 3})
 

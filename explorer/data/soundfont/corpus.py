@@ -382,6 +382,7 @@ def write_card(out: Path, rows: list[dict], *, config: dict, paths: list[Path], 
     for r in kept:
         inst_fs[(r["family"], r["split"])].add(r["instrument_id"])
     drops = Counter((r["family"], r["dropped"]) for r in rows if r.get("dropped"))
+    octaves = Counter(r["family"] for r in rows if r.get("dropped") == "off pitch" and _whole_octaves(r["pitch_cents"]))
     reasons = sorted({reason for _, reason in drops})
     harmonic = [r for r in rows if FAMILY_SPECS[r["family"]].harmonic and r.get("dropped") != "silent"]
     within = [r for r in harmonic if r.get("pitch_cents") is not None
@@ -446,7 +447,8 @@ def write_card(out: Path, rows: list[dict], *, config: dict, paths: list[Path], 
                         "no clear pitch": "harmonic family, YIN found no steady period",
                         "off pitch": f"harmonic family, measured pitch more than "
                                      f"{quality.PITCH_TOLERANCE_CENTS:.0f} cents from the label"},
-                    "by_family": {f: {reason: drops[(f, reason)] for reason in reasons} for f in families}},
+                    "by_family": {f: {reason: drops[(f, reason)] for reason in reasons} for f in families},
+                    "off_pitch_by_whole_octaves": {f: octaves[f] for f in families}},
         "pitch_qc": {"tracker": "YIN in numpy (explorer.data.soundfont.quality.estimate_f0)",
                      "tolerance_cents": quality.PITCH_TOLERANCE_CENTS,
                      "harmonic_notes_checked": len(harmonic), "within_tolerance": len(within),
@@ -457,13 +459,30 @@ def write_card(out: Path, rows: list[dict], *, config: dict, paths: list[Path], 
                              "bank": i.bank, "program": i.program, "split": splits[(i.family, i.program)],
                              "notes": inst_rows[i.id]["notes"], "dropped": inst_rows[i.id]["dropped"]}
                             for i in instruments if inst_rows[i.id]],
-        "generation": {"notes_rendered": rendered, "seconds": round(render_s, 1), "workers": workers,
-                       "notes_per_second": round(rendered / render_s, 1) if render_s > 0 and rendered else None},
+        "generation": _generation(out, rendered=rendered, render_s=render_s, workers=workers),
         "size_on_disk_bytes": size_bytes,
     }
     _write_text(out / CARD_JSON, json.dumps(card, indent=2) + "\n")
     _write_text(out / CARD_MD, card_markdown(card))
     return card
+
+
+def _whole_octaves(cents: float | None) -> bool:
+    """An off-pitch note that sounds a whole number of octaves from its label (within tolerance)."""
+    return cents is not None and abs(cents) > 600 and abs(cents - 1200 * round(cents / 1200)) <= quality.PITCH_TOLERANCE_CENTS
+
+
+def _generation(out: Path, *, rendered: int, render_s: float, workers: int) -> dict:
+    """How the notes were rendered; a run that found every note done keeps the previous run's figures."""
+    if not rendered:
+        try:
+            old = json.loads((out / CARD_JSON).read_text(encoding="utf-8"))
+            if old.get("status") == "complete" and old.get("generation", {}).get("notes_rendered"):
+                return old["generation"]
+        except (OSError, ValueError):
+            pass
+    return {"notes_rendered": rendered, "seconds": round(render_s, 1), "workers": workers,
+            "notes_per_second": round(rendered / render_s, 1) if render_s > 0 and rendered else None}
 
 
 def card_markdown(card: dict) -> str:
@@ -515,6 +534,9 @@ def card_markdown(card: dict) -> str:
     lines += [f"- Pitch labels: {q['within_tolerance']:,} of {q['harmonic_notes_checked']:,} sounding harmonic notes "
               f"({acc}) measured within {q['tolerance_cents']:.0f} cents of their label; kept notes are "
               f"{q['median_abs_cents_kept']} cents off (median). Mallets are measured but never dropped for pitch.",
+              f"- {sum(card['dropped']['off_pitch_by_whole_octaves'].values()):,} of the off-pitch notes sound a whole "
+              "number of octaves from their label (organ stops an octave down, octave-doubled strings, presets "
+              "transposed by an octave, or an even partial stronger than the fundamental).",
               "", "| family | " + " | ".join(card["dropped"]["reasons"]) + " |",
               "|---|" + "---:|" * len(card["dropped"]["reasons"])]
     for f in fams:
