@@ -85,11 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="GP with two preset endpoints: keep A's kernel, or move it to B's along the path")
     i.add_argument("--out", type=Path, required=True, help="output folder")
 
-    d = sub.add_parser("dataset", help="synthesize the NSynth-like training dataset")
+    d = sub.add_parser("dataset", help="make the NSynth-like training notes: synthetic, or real instruments from soundfonts")
+    d.add_argument("--source", choices=("synth", "soundfont"), default="synth",
+                   help="synth: the procedural synthesizer (needs nothing installed); soundfont: sampled "
+                   "instruments from General MIDI soundfonts (apt-get install fluid-soundfont-gm "
+                   "musescore-general-soundfont libfluidsynth3)")
+    d.add_argument("--soundfont", type=Path, nargs="+", metavar="FILE",
+                   help="soundfont files (.sf2/.sf3) to render (default: the installed Fluid R3 and MuseScore General)")
     d.add_argument("--out", type=Path, required=True)
-    d.add_argument("--size", type=_positive, default=10000)
+    d.add_argument("--size", type=_positive, help="notes to make (synth default 10000; soundfont default: every "
+                   "instrument x pitch x velocity; quality control drops a few)")
     d.add_argument("--seed", type=_seed, default=0)
-    d.add_argument("--families", nargs="+", help="subset of instrument families")
+    d.add_argument("--families", nargs="+", help="subset of instrument families (soundfont: piano, mallet, organ, "
+                   "guitar, bass, strings, voice, brass, reed, flute, synth_lead, synth_pad)")
     d.add_argument("--workers", type=_positive, default=2)
 
     t = sub.add_parser("train", help="train a VAE or GAN checkpoint")
@@ -229,8 +237,19 @@ def _require(module: str, what: str):
 
 
 def cmd_dataset(args) -> int:
+    if args.source == "soundfont":
+        corpus = _require("explorer.data.soundfont.corpus", "the soundfont corpus")
+        out = corpus.write_corpus(args.out, soundfonts=args.soundfont, size=args.size, seed=args.seed,
+                                  families=args.families, workers=args.workers)
+        card = json.loads((out / "dataset_card.json").read_text(encoding="utf-8"))
+        print(f"corpus written to {out}: {card['size']:,} notes of {card['counts']['instruments_total']} instruments "
+              f"({card['hours']:.1f} h), {card['dropped']['total']:,} dropped by quality control")
+        return 0
+    if args.soundfont:
+        raise ParameterError("--soundfont is for --source soundfont")
     dataset = _require("explorer.data.dataset", "the dataset synthesizer")
-    out = dataset.write_dataset(args.out, size=args.size, seed=args.seed, families=args.families, workers=args.workers)
+    out = dataset.write_dataset(args.out, size=args.size or 10000, seed=args.seed, families=args.families,
+                                workers=args.workers)
     print(f"dataset written to {out}")
     return 0
 

@@ -1,29 +1,138 @@
-"""Listen to the dataset: the synthetic notes the VAE and GAN learn from, made on the fly."""
+"""Listen to the dataset: the synthetic notes made on the fly, and the real-instrument corpus on disk."""
 
 import json
 from pathlib import Path
 
 import pandas as pd
+import soundfile as sf
 import streamlit as st
 
 from explorer import ui
 from explorer.audio import make_safe
 from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
 from explorer.audio.pitch import midi_to_hz
+from explorer.data.soundfont.corpus import read_corpus
+from explorer.data.soundfont.families import FAMILY_SPECS as GM_FAMILIES
 from explorer.data.synth import FAMILIES, FAMILY_SPECS, VELOCITIES, synthesize_note
 from explorer.errors import ExplorerError
 
 N_EXAMPLES = 3
 MAX_SET = 999
 CARD = Path("data/synth/dataset_card.json")
+DATA = Path("data")
+SYNTHETIC, REAL = "Synthetic notes", "Real instruments"
 
 ui.page_setup("Dataset", ":material/library_music:")
 st.title("Listen to the dataset")
+source = st.segmented_control("Notes", [SYNTHETIC, REAL], default=SYNTHETIC, required=True, key="ds_source",
+                              bind="query-params", help="Synthetic notes are made on the spot by the app's own "
+                              "synthesizer; real instruments are sampled notes from free soundfonts, on disk.")
+
+
+def _corpora() -> list[Path]:
+    """Folders under data/ holding a finished soundfont corpus."""
+    found = []
+    for card in sorted(DATA.glob("*/dataset_card.json")):
+        try:
+            meta = json.loads(card.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if meta.get("source") == "soundfont" and meta.get("status") == "complete":
+            found.append(card.parent)
+    return found
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _corpus(root: str, stamp: float):
+    card, rows = read_corpus(root)
+    return card, pd.DataFrame(rows)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _corpus_note(path: str):
+    y, sr = sf.read(path, dtype="float32")
+    return make_safe(y, sr=sr), sr
+
+
+def real_instruments() -> None:
+    """Browse a corpus rendered from General MIDI soundfonts: family, instrument, pitch, velocity."""
+    st.markdown(
+        "These notes were **played by sampled instruments**: recordings of real pianos, trumpets, violins, "
+        "voices and more, packed in free General MIDI soundfonts that Debian ships (Fluid R3, MuseScore "
+        "General, TimGM6mb). Every instrument plays every pitch from C1 to C7 at five strengths, as in "
+        "NSynth. Notes that came out silent or out of tune were left out. Some instruments are kept for "
+        "testing only: the models never hear them while they learn."
+    )
+    corpora = _corpora()
+    if not corpora:
+        st.info("No real-instrument corpus on disk yet. Make one with  \n"
+                "`apt-get install fluid-soundfont-gm musescore-general-soundfont libfluidsynth3` then  \n"
+                "`python -m explorer dataset --source soundfont --out data/gm`", icon=":material/info:")
+        return
+    root = st.selectbox("Corpus folder", corpora, format_func=str, key="ds_corpus") if len(corpora) > 1 else corpora[0]
+    try:
+        card, notes = _corpus(str(root), (root / "labels.jsonl").stat().st_mtime)
+    except (ExplorerError, OSError) as exc:
+        ui.show_error(exc, context=f"The corpus in {root} cannot be read")
+        return
+    families = [f for f in GM_FAMILIES if f in set(notes["family"])]
+    c1, c2 = st.columns([1, 2])
+    family = c1.selectbox("Family", families, format_func=lambda f: GM_FAMILIES[f].title, key="ds_gm_family",
+                          bind="query-params")
+    insts = notes[notes["family"] == family].drop_duplicates("instrument_id").sort_values("instrument_id")
+    names = {r.instrument_id: f"{r.instrument} ({r.soundfont}, bank {r.bank}, program {r.program}) - {r.split}"
+             for r in insts.itertuples()}
+    inst = c2.selectbox("Instrument", list(names), format_func=names.get, key="ds_gm_instrument",
+                        help="Train instruments are what the models learn from; valid and test instruments "
+                        "are kept apart to check that a model works on instruments it never heard.")
+    mine = notes[notes["instrument_id"] == inst]
+    c3, c4 = st.columns([3, 2])
+    pitches = sorted(mine["pitch"].unique().tolist())
+    pitch = c3.select_slider("Pitch (MIDI)", pitches, value=min(pitches, key=lambda p: abs(p - 60)),
+                             format_func=ui.note_name, key="ds_gm_pitch")
+    at_pitch = mine[mine["pitch"] == pitch]
+    velocities = sorted(at_pitch["velocity"].unique().tolist())
+    velocity = c4.radio("Velocity (MIDI)", velocities, index=len(velocities) - 1, horizontal=True,
+                        key="ds_gm_velocity", help="How hard the note was played: in the files, louder and "
+                        "(for most instruments) brighter.")
+    row = at_pitch[at_pitch["velocity"] == velocity].iloc[0]
+    try:
+        y, sr = _corpus_note(str(root / row["file"]))
+    except (OSError, RuntimeError) as exc:
+        ui.show_error(ExplorerError(f"{row['file']} cannot be read ({exc})"), context="This note cannot be played")
+        return
+    ui.player(y, sr, key="ds_gm", label=f"{row['instrument']}, {ui.note_name(pitch)}, velocity {velocity}",
+              file_name=f"{Path(row['file']).stem}.wav")
+    cents = row.get("pitch_cents")
+    st.caption(f"Split: **{row['split']}** · measured pitch {cents:+.0f} cents from the label"
+               if pd.notna(cents) else f"Split: **{row['split']}** · no steady pitch measured")
+    ui.sound_panel(y, sr, key="ds_gm_panel", title=row["instrument"])
+    st.caption(GM_FAMILIES[family].description)
+
+    st.divider()
+    st.subheader("Where the samples come from")
+    st.dataframe(pd.DataFrame([{"soundfont": s["file"], "Debian package": s["package"], "licence": s["licence"],
+                                "authors": s["authors"], "instruments": s["instruments"], "notes": s["notes"]}
+                               for s in card["sources"]]), hide_index=True, width="stretch")
+    counts = card["counts"]
+    st.dataframe(pd.DataFrame([{"family": GM_FAMILIES[f].title, **counts["notes"][f],
+                                "instruments (train/valid/test)": "/".join(str(counts["instruments"][f][s])
+                                                                          for s in ("train", "valid", "test"))}
+                               for f in card["families"]]), hide_index=True, width="stretch")
+    st.caption(f"{card['size']:,} notes ({card['hours']:.1f} hours) of {counts['instruments_total']} instruments in "
+               f"`{root}`, seed {card['seed']}; {card['dropped']['total']:,} notes were left out as silent or "
+               f"out of tune. Rendered with FluidSynth {card['fluidsynth']}.")
+
+
+if source == REAL:
+    real_instruments()
+    st.stop()
+
 st.markdown(
     "The VAE and the GAN learn from **synthetic notes**, NSynth-style: single notes of ten instrument "
     "and voice families, each note with its own randomly drawn timbre. Nothing is downloaded; every "
     "note here is synthesized on the spot from a fixed seed, exactly as in the training set. This is "
-    "the *real data* to compare the models' sounds with."
+    "the *real data* to compare the models' sounds with. Switch to *Real instruments* to hear sampled ones."
 )
 
 ui.query_notice({"ds_family": ui.one_of(list(FAMILIES)), "ds_pitch": ui.int_in(PITCH_MIN, PITCH_MAX),

@@ -2,8 +2,10 @@
 
 Two kinds of folder are understood:
 
-- **ours** (it holds ``labels.jsonl``, see :mod:`explorer.data.dataset`): notes come with their
-  pitch, velocity and family; files are read as they are needed.
+- **ours** (it holds ``labels.jsonl``, see :mod:`explorer.data.dataset` and
+  :mod:`explorer.data.soundfont.corpus`): notes come with their pitch, velocity and family, and in
+  the soundfont corpus a ``split`` (train / valid / test, by instrument); files are read as they
+  are needed.
 - **anyone's**: every wav/flac/ogg/mp3/aiff file below the folder (recursively), each read
   once up front: downmixed, resampled to ``sr``, leading and trailing silence trimmed, cut or
   padded to ``n_samples``, peak-normalized; pitch estimated with librosa's pYIN (or -1 when
@@ -58,6 +60,9 @@ class NoteDataset(Dataset):
     n_samples : int, length of every note, samples (cut or zero-padded).
     families : only these families (ours); a user's sounds are family "unknown".
     max_items : at most this many notes (the first ones, in file order).
+    split : notes whose label has a ``split`` are kept only when it is this one (default
+        "train", so training never sees held-out instruments); notes without one (the synthetic
+        set, a user's folder) are always kept. None keeps every split.
     estimate_pitch : estimate the pitch of unlabelled sounds with pYIN (else pitch -1).
     cache_dir : folder for the pitch-estimate cache (None: ``DEFAULT_CACHE_DIR``; False:
         memory only). Nothing is ever written into ``root``.
@@ -79,6 +84,7 @@ class NoteDataset(Dataset):
         n_samples: int = N_SAMPLES,
         families: list[str] | tuple[str, ...] | None = None,
         max_items: int | None = None,
+        split: str | None = "train",
         estimate_pitch: bool = True,
         cache_dir: str | os.PathLike | None | Literal[False] = None,
     ):
@@ -96,7 +102,7 @@ class NoteDataset(Dataset):
         self._audio: list[np.ndarray] | None = None  # user folders: prepared up front
         if (self.root / LABELS).is_file():
             self.labelled = True
-            self.items = self._scan_labelled(families, max_items)
+            self.items = self._scan_labelled(families, max_items, split)
         else:
             self.labelled = False
             self.items, self._audio = self._scan_folder(families, max_items, estimate_pitch, cache_dir)
@@ -141,7 +147,7 @@ class NoteDataset(Dataset):
 
     # ---------------------------------------------------------------------------------- ours
 
-    def _scan_labelled(self, families, max_items) -> list[dict]:
+    def _scan_labelled(self, families, max_items, split) -> list[dict]:
         items, bad_lines = [], 0
         for line in (self.root / LABELS).read_text(encoding="utf-8").splitlines():
             if max_items is not None and len(items) >= max_items:
@@ -154,6 +160,8 @@ class NoteDataset(Dataset):
                 bad_lines += line.strip() != ""
                 continue
             if families is not None and item["family"] not in families:
+                continue
+            if split is not None and row.get("split", split) != split:
                 continue
             path = self.root / item["file"]
             if not path.is_file() or path.stat().st_size == 0:
@@ -283,6 +291,7 @@ def load_arrays(
     sr: int = SR,
     n_samples: int = N_SAMPLES,
     families: list[str] | tuple[str, ...] | None = None,
+    split: str | None = "train",
     estimate_pitch: bool = True,
     cache_dir: str | os.PathLike | None | Literal[False] = None,
 ) -> dict[str, np.ndarray]:
@@ -296,7 +305,7 @@ def load_arrays(
         ``NoteDataset(root, ...)``);
         ``file`` str [n] (relative to ``root``).
     """
-    ds = NoteDataset(root, sr=sr, n_samples=n_samples, families=families, max_items=max_items,
+    ds = NoteDataset(root, sr=sr, n_samples=n_samples, families=families, max_items=max_items, split=split,
                      estimate_pitch=estimate_pitch, cache_dir=cache_dir)
     audio = np.zeros((len(ds), n_samples), dtype=np.float32)
     keep = np.ones(len(ds), dtype=bool)
