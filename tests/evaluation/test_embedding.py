@@ -33,6 +33,13 @@ def test_prdc_mode_collapse_keeps_precision_loses_recall_and_coverage():
     assert m["density"] > 1.0  # crowds the dense centre of one mode
 
 
+def test_prdc_balls_reach_the_kth_neighbour():
+    real = np.arange(10.0)[:, None]  # the ball of the end point 9 reaches its 5th neighbour, 4: radius 5
+    fake = np.concatenate([real, [[13.5]]])
+    assert embedding.prdc(real, fake)["precision"] == 1.0
+    assert embedding.prdc(real, np.concatenate([real, [[14.5]]]))["precision"] == 10 / 11
+
+
 def test_prdc_disjoint_sets_score_zero():
     rng = np.random.default_rng(3)
     m = embedding.prdc(rng.standard_normal((100, 4)), rng.standard_normal((100, 4)) + 50)

@@ -33,7 +33,9 @@ def test_clicks_after_the_onset_are_found_and_the_attack_is_not_one():
     smooth = _note(220.0, decay=3.0)
     clicky = smooth.copy()
     clicky[20000] += 0.8
-    plucked = np.where(T >= 0.3, np.exp(-5 * (T - 0.3)) * np.sin(2 * np.pi * 330 * T), 0.0)  # sharp onset at 0.3 s
+    # a plucked note starting at 0.3 s: a 3 ms noise burst (the pluck), then the string
+    burst = np.random.default_rng(0).standard_normal(T.size) * ((T >= 0.3) & (T < 0.303))
+    plucked = burst + np.where(T >= 0.3, np.exp(-5 * (T - 0.3)) * np.sin(2 * np.pi * 330 * T), 0.0)
     assert listener.has_click(np.stack([smooth, clicky, plucked]), sr=SR).tolist() == [False, True, False]
 
 
