@@ -128,6 +128,18 @@ def _local_average_hz(sal: np.ndarray) -> np.ndarray:
     return 10.0 * 2 ** (cents / 1200)
 
 
+def frame_track(audio: np.ndarray, *, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-frame CREPE decisions: (f0 Hz [n x T], voiced bool [n x T], sounding bool [n x T]).
+
+    Frames are 64 ms apart (``HOP_LENGTH`` at 16 kHz); see the module docstring for the rules.
+    """
+    sal, level_db = salience(audio, sr=sr)
+    periodicity = sal.max(axis=-1)  # [n x T]
+    sounding = level_db >= level_db.max(axis=1, keepdims=True) - SOUNDING_DB
+    sounding &= level_db > -150  # digital silence is no sound
+    return _local_average_hz(sal), sounding & (periodicity >= VOICED_PERIODICITY), sounding
+
+
 def pitch_report(audio: np.ndarray, pitch: np.ndarray | None = None, *, sr: int) -> PitchReport:
     """CREPE's verdict on each note (see the module docstring).
 
@@ -137,11 +149,7 @@ def pitch_report(audio: np.ndarray, pitch: np.ndarray | None = None, *, sr: int)
     pitch : np.ndarray [shape=(n,)], target MIDI pitch of each note (None: no tuning decision)
     sr : sample rate, Hz
     """
-    sal, level_db = salience(audio, sr=sr)
-    periodicity = sal.max(axis=-1)  # [n x T]
-    f0_frames = _local_average_hz(sal)
-    sounding = level_db >= level_db.max(axis=1, keepdims=True) - SOUNDING_DB
-    voiced_frames = sounding & (periodicity >= VOICED_PERIODICITY)
+    f0_frames, voiced_frames, sounding = frame_track(audio, sr=sr)
     frac = voiced_frames.sum(1) / np.maximum(sounding.sum(1), 1)
     f0 = np.array([np.median(f[v]) if v.any() else np.nan for f, v in zip(f0_frames, voiced_frames)])
     voiced = (frac >= MIN_VOICED_FRACTION) & np.isfinite(f0)
