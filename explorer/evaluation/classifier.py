@@ -34,7 +34,7 @@ N_FFT = 1024
 HOP_LENGTH = 256
 FLOOR_DB = 80.0
 EMBED_DIM = 64
-CHANNELS = (16, 32, 64, 128)
+CHANNELS = (12, 24, 48, 96)
 #: The shipped classifier (trained on the real corpus when it is there, else on synthetic notes).
 DEFAULT = "classifier-gm-v1"
 
@@ -74,13 +74,14 @@ def features(audio: np.ndarray, *, sr: int = SR) -> np.ndarray:
 
 
 class FamilyCNN(nn.Module):
-    """Conv blocks (3x3 conv, batch norm, ReLU, 2x2 max pool) over Tensor[B x 1 x 64 x 129], the
-    time axis averaged, then a ``EMBED_DIM`` embedding (ReLU) and a linear family head."""
+    """Over Tensor[B x 1 x 64 x 129]: frames averaged in pairs (32 ms), conv blocks (3x3 conv,
+    batch norm, ReLU, 2x2 max pool), the time axis averaged, then an ``EMBED_DIM`` embedding
+    (ReLU) and a linear family head."""
 
     def __init__(self, *, n_classes: int, channels: tuple[int, ...] = CHANNELS, embed_dim: int = EMBED_DIM,
                  n_mels: int = N_MELS):
         super().__init__()
-        layers, c_in = [], 1
+        layers, c_in = [nn.AvgPool2d((1, 2))], 1
         for c in channels:
             layers += [nn.Conv2d(c_in, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2)]
             c_in = c

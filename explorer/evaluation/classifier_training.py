@@ -27,16 +27,31 @@ from explorer.evaluation import classifier as C
 from explorer.evaluation.reference import has_instruments, read_labels, read_note, splits
 from explorer.models.checkpoint import MAX_BYTES, save_checkpoint
 
-TRAIN = {"epochs": 20, "batch": 64, "lr": 2e-3, "weight_decay": 1e-4, "seed": 0, "threads": 2,
+TRAIN = {"epochs": 10, "batch": 64, "lr": 2e-3, "weight_decay": 1e-4, "seed": 0, "threads": 1,
          "max_time_shift": 8, "max_freq_shift": 2, "max_mask": 8}
 SMOKE = {"epochs": 1, "batch": 16}
 #: Notes decoded at a time while computing features (bounds memory for big corpora).
 CHUNK = 512
 
 
+def _cache_path(data: Path, split: tuple[str, ...], max_items: int | None) -> Path:
+    """Feature cache of a split, in runs/ (never inside the dataset), keyed by its labels file."""
+    import hashlib
+
+    from explorer.paths import RUNS_DIR
+
+    labels = Path(data) / "labels.jsonl"
+    key = f"{Path(data).resolve()}|{labels.stat().st_mtime_ns}|{split}|{max_items}|{C.N_MELS}|{C.HOP_LENGTH}"
+    return RUNS_DIR / "classifier-features" / f"{hashlib.sha1(key.encode()).hexdigest()[:16]}.npz"
+
+
 def _split_features(data: Path, split: tuple[str, ...], *, max_items: int | None,
                     log) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features float16 [n x 64 x 129], family str [n], instrument str [n]) of a split."""
+    """(features float16 [n x 64 x 129], family str [n], instrument str [n]) of a split (cached)."""
+    cache = _cache_path(data, split, max_items)
+    if cache.is_file():
+        with np.load(cache) as z:
+            return z["x"], z["family"], z["instrument"]
     items = read_labels(data)
     idx = np.flatnonzero(np.isin(splits(items), split))
     if max_items is not None and max_items < len(idx):
@@ -51,7 +66,11 @@ def _split_features(data: Path, split: tuple[str, ...], *, max_items: int | None
         log(f"features {'/'.join(split)}: {min(i + CHUNK, len(idx))}/{len(idx)}")
     if not feats:
         return np.zeros((0, C.N_MELS, 129), np.float16), np.array([], str), np.array([], str)
-    return np.concatenate(feats), np.array(fams), np.array(insts)
+    out = np.concatenate(feats), np.array(fams), np.array(insts)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, x=out[0], family=out[1], instrument=out[2])
+    log(f"features cached in {cache}")
+    return out
 
 
 def _load_indices(data: Path, items: list[dict], idx: np.ndarray) -> dict:
@@ -96,13 +115,14 @@ def train_classifier(data: Path, *, out: Path, smoke_test: bool = False, log=pri
     items = read_labels(data)
     split_names = set(splits(items))
     # held out: every instrument never trained on (valid and test programs), or the synthetic test fifth
-    test_split = tuple(sorted(split_names - {"train"})) or ("test",)
+    test_split = tuple(sorted(str(s) for s in split_names - {"train"})) or ("test",)
     train_split = ("train",)
     max_items = 64 if smoke_test else None
     x_tr, y_tr_names, inst_tr = _split_features(data, train_split, max_items=hp.get("max_train") or max_items,
                                                 log=log)
-    x_te, y_te_names, inst_te = _split_features(data, test_split, max_items=max_items, log=log)
-    families = tuple(sorted(set(y_tr_names)))
+    x_te, y_te_names, inst_te = _split_features(data, test_split, max_items=hp.get("max_test") or max_items,
+                                                log=log)
+    families = tuple(sorted({str(f) for f in y_tr_names}))  # plain str: the safe loader refuses numpy objects
     index = {f: i for i, f in enumerate(families)}
     y_tr = np.array([index[f] for f in y_tr_names])
     te_known = np.isin(y_te_names, families)
@@ -148,7 +168,7 @@ def train_classifier(data: Path, *, out: Path, smoke_test: bool = False, log=pri
         "name": out.name,
         "data": str(data),
         "split_by": "instrument" if by_instrument else "note (synthetic data: no instruments)",
-        "splits_in_data": sorted(split_names),
+        "splits_in_data": sorted(str(s) for s in split_names),
         "held_out_splits": list(test_split),
         "n_train": int(len(x_tr)),
         "n_test": int(te_known.sum()),
@@ -231,10 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--smoke-test", action="store_true", help="64 notes, one epoch (tests)")
     ap.add_argument("--max-train", type=int, default=None, help="use at most this many train notes (spread evenly)")
+    ap.add_argument("--max-test", type=int, default=None, help="judge on at most this many held-out notes")
     args = ap.parse_args(argv)
     over = {"epochs": args.epochs} if args.epochs else {}
     if args.max_train:
         over["max_train"] = args.max_train
+    if args.max_test:
+        over["max_test"] = args.max_test
     card = train_classifier(args.data, out=args.out, smoke_test=args.smoke_test,
                             log=lambda m: print(m, file=sys.stderr, flush=True), **over)
     print(json.dumps({k: card[k] for k in ("test_accuracy", "train_accuracy", "n_train", "n_test", "train_minutes")}))

@@ -19,6 +19,8 @@ notes).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 
@@ -31,11 +33,11 @@ def frechet_distance(real: np.ndarray, fake: np.ndarray) -> float:
     real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
     mu_a, mu_b = real.mean(0), fake.mean(0)
     ca, cb = np.atleast_2d(np.cov(real, rowvar=False)), np.atleast_2d(np.cov(fake, rowvar=False))
-    covmean = linalg.sqrtm(ca @ cb)
+    eps = 1e-6 * np.eye(len(ca))  # fewer notes than dimensions leave the product singular: regularise
+    with warnings.catch_warnings():  # as in pytorch-fid
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        covmean = linalg.sqrtm((ca + eps) @ (cb + eps))
     covmean = (covmean[0] if isinstance(covmean, tuple) else covmean).real
-    if not np.isfinite(covmean).all():  # near-singular product: regularise as in pytorch-fid
-        eps = 1e-6 * np.eye(len(ca))
-        covmean = linalg.sqrtm((ca + eps) @ (cb + eps)).real
     return float(max(0.0, np.sum((mu_a - mu_b) ** 2) + np.trace(ca + cb - 2 * covmean)))
 
 

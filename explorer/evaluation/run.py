@@ -24,12 +24,14 @@ DEFAULT_DATA = DATA_DIR / "synth"
 
 
 def run(family: str, *, checkpoint: str | None = None, data: Path | None = None, quick: bool = False,
-        real_data: Path | None = None, audio: Path | None = None, log=None) -> dict:
+        real_data: Path | None = None, audio: Path | None = None, classifier: str | None = None,
+        log=None) -> dict:
     """Evaluate one model; returns a flat dict (the ``--json`` object).
 
     data : synthetic dataset of the older figures (default data/synth, built in the user cache
         folder when missing); real_data : the real corpus (see
-        :func:`explorer.evaluation.reference.locate_real_data`); audio : a recording, for a GP fit.
+        :func:`explorer.evaluation.reference.locate_real_data`); audio : a recording, for a GP fit;
+        classifier : the family classifier's checkpoint (default: the shipped one).
     """
     import sys
 
@@ -53,13 +55,15 @@ def run(family: str, *, checkpoint: str | None = None, data: Path | None = None,
 
     result = module.evaluate(model, data=Path(data) if data else locate_synth_data(DEFAULT_DATA, log=log), quick=quick)
     if family in ("vae", "gan"):
+        from explorer.evaluation.classifier import load_classifier
         from explorer.evaluation.paths import path_smoothness
         from explorer.evaluation.protocol import independent_metrics
         from explorer.evaluation.reference import locate_real_data
 
         result.update(path_smoothness(model, n_paths=4 if quick else 20))
         real = locate_real_data(real_data, log=log)
-        result.update(independent_metrics(model, data=real, quick=quick, log=log))
+        result.update(independent_metrics(model, data=real, quick=quick, classifier=load_classifier(classifier),
+                                          log=log))
         if hasattr(module, "real_data_metrics"):
             result.update(module.real_data_metrics(model, real=real, quick=quick))
     return {
