@@ -34,7 +34,9 @@ N_FFT = 1024
 HOP_LENGTH = 256
 FLOOR_DB = 80.0
 EMBED_DIM = 64
-CHANNELS = (12, 24, 48, 96)
+CHANNELS = (16, 32, 64)
+#: Input averaged over this many (mel bands, frames) before the first convolution.
+POOL = (2, 4)
 #: The shipped classifier (trained on the real corpus when it is there, else on synthetic notes).
 DEFAULT = "classifier-gm-v1"
 
@@ -74,19 +76,19 @@ def features(audio: np.ndarray, *, sr: int = SR) -> np.ndarray:
 
 
 class FamilyCNN(nn.Module):
-    """Over Tensor[B x 1 x 64 x 129]: frames averaged in pairs (32 ms), conv blocks (3x3 conv,
-    batch norm, ReLU, 2x2 max pool), the time axis averaged, then an ``EMBED_DIM`` embedding
-    (ReLU) and a linear family head."""
+    """Over Tensor[B x 1 x 64 x 129]: averaged over 2 mel bands x 4 frames (64 ms) to [32 x 32],
+    conv blocks (3x3 conv, batch norm, ReLU, 2x2 max pool), the time axis averaged, then an
+    ``EMBED_DIM`` embedding (ReLU) and a linear family head."""
 
     def __init__(self, *, n_classes: int, channels: tuple[int, ...] = CHANNELS, embed_dim: int = EMBED_DIM,
-                 n_mels: int = N_MELS):
+                 n_mels: int = N_MELS, pool: tuple[int, int] = POOL):
         super().__init__()
-        layers, c_in = [nn.AvgPool2d((1, 2))], 1
+        layers, c_in = [nn.AvgPool2d(tuple(pool))], 1
         for c in channels:
             layers += [nn.Conv2d(c_in, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2)]
             c_in = c
         self.conv = nn.Sequential(*layers)
-        self.embed = nn.Sequential(nn.Linear(c_in * (n_mels >> len(channels)), embed_dim), nn.ReLU())
+        self.embed = nn.Sequential(nn.Linear(c_in * ((n_mels // pool[0]) >> len(channels)), embed_dim), nn.ReLU())
         self.head = nn.Linear(embed_dim, n_classes)
 
     def embedding(self, x: torch.Tensor) -> torch.Tensor:
@@ -102,7 +104,8 @@ class FamilyCNN(nn.Module):
 def build_model(config: dict) -> FamilyCNN:
     """The network of a classifier config (the only way a checkpoint is rebuilt)."""
     return FamilyCNN(n_classes=len(config["families"]), channels=tuple(config["channels"]),
-                     embed_dim=int(config["embed_dim"]), n_mels=int(config["n_mels"]))
+                     embed_dim=int(config["embed_dim"]), n_mels=int(config["n_mels"]),
+                     pool=tuple(config.get("pool", POOL)))
 
 
 @dataclass

@@ -129,7 +129,8 @@ def train_classifier(data: Path, *, out: Path, smoke_test: bool = False, log=pri
     y_te = np.array([index.get(f, -1) for f in y_te_names])
 
     config = {"families": list(families), "n_mels": C.N_MELS, "n_fft": C.N_FFT, "hop_length": C.HOP_LENGTH,
-              "sr": 16000, "floor_db": C.FLOOR_DB, "channels": list(C.CHANNELS), "embed_dim": C.EMBED_DIM,
+              "sr": 16000, "floor_db": C.FLOOR_DB, "channels": list(C.CHANNELS), "pool": list(C.POOL),
+              "embed_dim": C.EMBED_DIM,
               "train": hp}
     net = C.build_model(config)
     opt = torch.optim.AdamW(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
