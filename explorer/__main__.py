@@ -113,7 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="measure a model's quality")
     e.add_argument("--model", choices=FAMILIES, required=True)
     e.add_argument("--checkpoint")
-    e.add_argument("--data", type=Path, help="dataset folder for real-data figures (default: data/synth)")
+    e.add_argument("--data", type=Path, help="synthetic dataset folder of the older figures (default: data/synth)")
+    e.add_argument("--real-data", type=Path, help="real corpus folder (default: data/gm, else built in the user cache)")
+    e.add_argument("--audio", type=Path, help="GP: evaluate the fit of this recording")
+    e.add_argument("--classifier", help="family classifier checkpoint (default: checkpoints/classifier-gm-v1)")
     e.add_argument("--quick", action="store_true", help="fewer samples (a rough figure, for tests)")
     e.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -264,7 +267,8 @@ def cmd_train(args) -> int:
 
 def cmd_eval(args) -> int:
     evaluate = _require("explorer.evaluation.run", "evaluation")
-    result = evaluate.run(args.model, checkpoint=args.checkpoint, data=args.data, quick=args.quick)
+    result = evaluate.run(args.model, checkpoint=args.checkpoint, data=args.data, quick=args.quick,
+                          real_data=args.real_data, audio=args.audio, classifier=args.classifier)
     print(json.dumps(result) if args.json else evaluate.format_report(result))
     return 0
 
