@@ -187,7 +187,7 @@ def _sounding_error(pred_db: np.ndarray, target_db: np.ndarray, top: np.ndarray)
 def _family_pitch_means(model, real: Path, *, n: int, pitch_range) -> dict[tuple[str, int], np.ndarray]:
     """Mean log-mel dB [128 x T] per (family, pitch) of ``n`` train-instrument notes of ``real``."""
     from explorer.evaluation.reference import load_notes
-    from explorer.models.vae.training import compute_features
+    from explorer.models.vae.data import compute_features
 
     notes = load_notes(real, split="train", n=n, seed=1, pitch_range=pitch_range)
     sums: dict[tuple[str, int], np.ndarray] = {}
@@ -205,7 +205,7 @@ def real_data_metrics(model, *, real: Path, quick: bool = False) -> dict[str, An
     """Reconstruction of real held-out instruments (see the module docstring), sounding cells."""
     from explorer.evaluation.protocol import HELD_OUT
     from explorer.evaluation.reference import load_notes
-    from explorer.models.vae.training import compute_features
+    from explorer.models.vae.data import compute_features
 
     held = load_notes(real, split=HELD_OUT, n=24 if quick else 200, seed=2, pitch_range=model.pitch_range)
     means = _family_pitch_means(model, real, n=120 if quick else 1500, pitch_range=model.pitch_range)
