@@ -77,6 +77,7 @@ def test_every_program_has_a_family_or_a_reason():
     counts = Counter(family_of(0, p) for p in range(128))
     assert counts.pop(None) == 34 and set(counts) == set(FAMILIES)
     assert [f for f in FAMILIES if not FAMILY_SPECS[f].harmonic] == ["mallet"]
+    assert [f for f in FAMILIES if FAMILY_SPECS[f].octaves] == ["organ"]
 
 
 # --------------------------------------------------------------------------- pitch tracker
@@ -108,6 +109,9 @@ def test_check_note_drops_silent_and_off_pitch_notes():
     reason, m = check_note(y, sr=SR, pitch=61, harmonic=True)  # 100 cents sharp of its label
     assert reason == "off pitch" and m["pitch_cents"] == pytest.approx(-100, abs=5)
     assert check_note(y, sr=SR, pitch=61, harmonic=False)[0] is None  # mallets are never dropped for pitch
+    assert check_note(y, sr=SR, pitch=72, harmonic=True)[0] == "off pitch"  # an octave below its label
+    assert check_note(y, sr=SR, pitch=72, harmonic=True, octaves=True)[0] is None  # organ: a 16-foot stop
+    assert check_note(y, sr=SR, pitch=73, harmonic=True, octaves=True)[0] == "off pitch"
     noise = np.random.default_rng(1).standard_normal(32768).astype(np.float32) * 0.1
     assert check_note(noise, sr=SR, pitch=60, harmonic=True)[0] == "no clear pitch"
 

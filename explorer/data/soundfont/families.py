@@ -22,14 +22,16 @@ DRUM_BANK = 128
 
 @dataclass(frozen=True)
 class GMFamily:
-    """One corpus family: its label, a title for people, its GM programs (zero-based), and whether
-    its notes have a clear periodic pitch at the labelled MIDI note (then pitch QC applies)."""
+    """One corpus family: its label, a title for people, its GM programs (zero-based), whether its
+    notes have a clear periodic pitch at the labelled MIDI note (then pitch QC applies), and
+    whether a pitch a whole number of octaves from the label still counts as on pitch."""
 
     name: str
     title: str
     programs: tuple[int, ...]
     harmonic: bool
     description: str
+    octaves: bool = False
 
 
 FAMILY_SPECS: dict[str, GMFamily] = {
@@ -42,7 +44,9 @@ FAMILY_SPECS: dict[str, GMFamily] = {
                  "Struck bars and bells have partials that are not whole multiples of the fundamental, "
                  "so their heard pitch is not a clean period: pitch is measured but never used to drop them."),
         GMFamily("organ", "Organ", tuple(range(16, 24)), True,
-                 "Drawbar, percussive, rock, church and reed organs, accordions, harmonica."),
+                 "Drawbar, percussive, rock, church and reed organs, accordions, harmonica. Organ stops sound "
+                 "at octaves of the key by design (a 16-foot stop an octave below it), so a note a whole number "
+                 "of octaves from its label counts as on pitch.", octaves=True),
         GMFamily("guitar", "Guitar", tuple(range(24, 32)), True,
                  "Nylon and steel acoustic, jazz, clean, muted, overdriven and distorted electric guitars."),
         GMFamily("bass", "Bass", tuple(range(32, 40)), True,

@@ -112,11 +112,19 @@ def cents_from(f0: float, pitch: int) -> float:
     return 1200.0 * math.log2(f0 / (440.0 * 2.0 ** ((pitch - 69) / 12.0)))
 
 
-def check_note(y: np.ndarray, *, sr: int, pitch: int, harmonic: bool) -> tuple[str | None, dict]:
+def pitch_error(cents: float, *, octaves: bool = False) -> float:
+    """Distance from the label, cents; with ``octaves``, to the nearest octave of the label."""
+    return abs(cents - 1200.0 * round(cents / 1200.0)) if octaves else abs(cents)
+
+
+def check_note(y: np.ndarray, *, sr: int, pitch: int, harmonic: bool,
+               octaves: bool = False) -> tuple[str | None, dict]:
     """Quality control of one rendered note.
 
     y : np.ndarray [shape=(n,)], the note at the soundfont's own level (before normalization).
     pitch : the MIDI label; harmonic : whether a pitch more than 50 cents off drops the note.
+    octaves : a whole number of octaves off counts as on pitch (organ stops sound at octaves of
+        the key by design: a 16' stop an octave below, a 4' one above).
 
     Returns
     -------
@@ -135,6 +143,6 @@ def check_note(y: np.ndarray, *, sr: int, pitch: int, harmonic: bool) -> tuple[s
         measures["pitch_cents"] = round(cents_from(f0, pitch), 1)
     if harmonic and f0 is None:
         return "no clear pitch", measures
-    if harmonic and abs(measures["pitch_cents"]) > PITCH_TOLERANCE_CENTS:
+    if harmonic and pitch_error(measures["pitch_cents"], octaves=octaves) > PITCH_TOLERANCE_CENTS:
         return "off pitch", measures
     return None, measures
