@@ -131,10 +131,12 @@ def _load_json_file(path: Path, what: str) -> object:
         raise PresetError(f"{what} file {path} not found")
     if path.stat().st_size > 5_000_000:
         raise PresetError(f"{what} file {path} is too large")
+    from explorer.jsonfile import read_json
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PresetError(f"{what} file {path} is not valid JSON ({exc})") from None
+        return read_json(path.read_bytes(), what=what)
+    except PresetError as exc:
+        raise PresetError(f"{path}: {exc}") from None
 
 
 def _read_preset(text: str | Path):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.errors import PresetError
+from explorer.jsonfile import read_json
 
 FORMAT = "latent-audio-explorer/preset@1"
 MODELS = ("vae", "gan", "gp")
@@ -60,18 +61,7 @@ def parse_preset(data: Any) -> Preset:
     Raises :class:`PresetError` with a message for a person on any problem. Model-specific checks
     (latent length, pitch range of the checkpoint, GP kernel) happen where the model is known.
     """
-    if isinstance(data, (bytes, bytearray)):
-        if len(data) > MAX_PRESET_BYTES:
-            raise PresetError("preset file is too large to be a preset")
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise PresetError("preset file is not UTF-8 text") from None
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise PresetError(f"preset is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = read_json(data, what="preset", max_bytes=MAX_PRESET_BYTES)
     if not isinstance(data, dict):
         raise PresetError("preset must be a JSON object")
     fmt = data.get("format", FORMAT)

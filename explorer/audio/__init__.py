@@ -17,12 +17,7 @@ from explorer.audio.features import descriptors, log_mel_db, mel_db, spectral_co
 from explorer.audio.pitch import cents_between, hz_to_midi, median_f0, midi_to_hz, note_name, pitch_hits  # noqa: F401
 from explorer.audio.rainbowgram import PALETTES, Rainbowgram, palette_lut, rainbowgram  # noqa: F401
 from explorer.audio.spectral import (  # noqa: F401
-    from_logmag_if,
-    from_mel_logmag_if,
-    if_deviation,
-    if_to_hz,
-    to_logmag_if,
-    to_mel_logmag_if,
+    from_logmag_if, from_mel_logmag_if, if_deviation, if_to_hz, to_logmag_if, to_mel_logmag_if,
 )
 from explorer.audio.spectrum import BARK_EDGES_HZ, bark_bands, power_spectrum  # noqa: F401
 from explorer.audio.stft import istft, stft  # noqa: F401

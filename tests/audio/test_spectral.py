@@ -7,13 +7,7 @@ import pytest
 
 from explorer.audio.constants import SR
 from explorer.audio.spectral import (
-    EPS,
-    from_logmag_if,
-    from_mel_logmag_if,
-    if_deviation,
-    if_to_hz,
-    to_logmag_if,
-    to_mel_logmag_if,
+    EPS, from_logmag_if, from_mel_logmag_if, if_deviation, if_to_hz, to_logmag_if, to_mel_logmag_if,
 )
 from explorer.audio.stft import stft
 from explorer.errors import ParameterError

@@ -11,17 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.data.synth.dsp import (
-    ALIAS_HI,
-    MAX_PARTIALS,
-    T_CTRL,
-    adsr,
-    bandpass,
-    f0_track,
-    harmonic_sum,
-    mix_at,
-    noise,
-    peak_gain,
-    to_control,
+    ALIAS_HI, MAX_PARTIALS, T_CTRL, adsr, bandpass, f0_track, harmonic_sum, mix_at, noise, peak_gain, to_control,
 )
 
 NAME = "brass"

@@ -53,6 +53,7 @@ import numpy as np
 
 from explorer.audio.constants import GP_MAX_DURATION_S, GP_SAMPLE_RATES
 from explorer.errors import CheckpointError, ParameterError, PresetError
+from explorer.jsonfile import read_json
 from explorer.models.gp.kernel import MAX_COMPONENTS, Component, SMKernel, finite_number
 
 #: Most components over all blocks of a piecewise kernel.
@@ -340,16 +341,7 @@ def parse_gp_spec(data: Any) -> GPSpec:
     A whole preset (``{"model": "gp", "gp": {...}, ...}``) is accepted too: its ``gp`` object
     is parsed. Raises :class:`PresetError` naming the offending field on any problem.
     """
-    if isinstance(data, (bytes, bytearray)):
-        try:
-            data = bytes(data).decode("utf-8")
-        except UnicodeDecodeError:
-            raise PresetError("GP kernel file is not UTF-8 text") from None
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise PresetError(f"GP kernel is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = read_json(data, what="GP kernel")
     data = _obj(data, "GP kernel")
     where = "gp"
     if "kernel" not in data and isinstance(data.get("gp"), dict):
