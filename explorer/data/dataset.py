@@ -105,7 +105,13 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _check_existing(out: Path, config: dict) -> None:
+#: Card fields that must match for a run to resume into an existing synthetic dataset.
+RESUME_KEYS = ("format", "seed", "families", "synth_version", "sr", "n_samples")
+
+
+def check_existing(out: Path, config: dict, *, keys: tuple[str, ...], what: str = "dataset") -> None:
+    """Refuse to write into ``out`` unless it is empty or holds a ``what`` made with the same
+    ``config`` (the card's ``keys``), so a resume never mixes two datasets."""
     card = out / CARD_JSON
     if not card.is_file():
         if any(out.iterdir()):
@@ -115,11 +121,11 @@ def _check_existing(out: Path, config: dict) -> None:
         old = json.loads(card.read_text(encoding="utf-8"))
     except ValueError:
         raise ParameterError(f"{card} is unreadable; choose a new folder or delete it") from None
-    for key in ("format", "seed", "families", "synth_version", "sr", "n_samples"):
+    for key in keys:
         if old.get(key) != config[key]:
             raise ParameterError(
                 f"{out} holds a dataset made with {key}={old.get(key)!r}, not {config[key]!r}; "
-                "choose a new folder to make a different dataset"
+                f"choose a new folder to make a different {what}"
             )
 
 
@@ -161,7 +167,7 @@ def write_dataset(
     config = {"format": FORMAT, "seed": seed, "families": list(chosen), "synth_version": SYNTH_VERSION,
               "sr": SR, "n_samples": N_SAMPLES}
     out.mkdir(parents=True, exist_ok=True)
-    _check_existing(out, config)
+    check_existing(out, config, keys=RESUME_KEYS)
     if not (out / CARD_JSON).is_file():
         _write_text(out / CARD_JSON, json.dumps({**config, "size": size, "status": "in progress"}, indent=2))
     (out / AUDIO_DIR).mkdir(exist_ok=True)

@@ -53,6 +53,7 @@ from explorer.data.dataset import (
     _Progress,
     _read_labels,
     _write_text,
+    check_existing,
 )
 from explorer.data.soundfont import quality
 from explorer.data.soundfont.families import FAMILIES, FAMILY_SPECS, exclusion_reason, family_of
@@ -242,22 +243,8 @@ def _check_args(size, seed, families, workers) -> tuple[str, ...]:
     return tuple(f for f in FAMILIES if f in families)
 
 
-def _check_existing(out: Path, config: dict) -> None:
-    card = out / CARD_JSON
-    if not card.is_file():
-        if any(out.iterdir()):
-            raise ParameterError(f"{out} is not empty and holds no dataset card; choose a new or empty folder")
-        return
-    try:
-        old = json.loads(card.read_text(encoding="utf-8"))
-    except ValueError:
-        raise ParameterError(f"{card} is unreadable; choose a new folder or delete it") from None
-    for key in ("format", "source", "seed", "families", "soundfonts", "corpus_version", "fluidsynth", "sr",
-                "n_samples"):
-        if old.get(key) != config[key]:
-            raise ParameterError(
-                f"{out} holds a dataset made with {key}={old.get(key)!r}, not {config[key]!r}; "
-                "choose a new folder to make a different corpus")
+#: Card fields that must match for a run to resume into an existing corpus.
+RESUME_KEYS = ("format", "source", "seed", "families", "soundfonts", "corpus_version", "fluidsynth", "sr", "n_samples")
 
 
 def _sha256(path: Path) -> str:
@@ -330,7 +317,7 @@ def write_corpus(
                   "corpus_version": CORPUS_VERSION, "fluidsynth": fluidsynth_version(), "sr": SR,
                   "n_samples": N_SAMPLES}
         out.mkdir(parents=True, exist_ok=True)
-        _check_existing(out, config)
+        check_existing(out, config, keys=RESUME_KEYS, what="corpus")
         if not (out / CARD_JSON).is_file():
             _write_text(out / CARD_JSON, json.dumps({**config, "planned": len(plan), "status": "in progress"}, indent=2))
         (out / AUDIO_DIR).mkdir(exist_ok=True)
