@@ -15,9 +15,9 @@ Z_MAX = 3.0  # slider range: +-3 standard deviations of the prior
 N_MAIN = 6  # sliders shown before the expander
 DEFAULT_PITCH = 60
 
-ui.page_setup("VAE", ":material/blur_on:")
-st.title("Variational autoencoder (VAE)")
-st.caption("Pitch-conditioned VAE over spectrograms: the latent holds the timbre, pitch is its own knob.")
+ui.page_setup("VAE", heading="Variational autoencoder (VAE)",
+              caption="Pitch-conditioned VAE over spectrograms: the latent holds the timbre, "
+                      "pitch is its own knob.")
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(

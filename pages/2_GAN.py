@@ -17,10 +17,9 @@ DEFAULT_PITCH = 60
 DEFAULT_SEED = 27  # in tune at every pitch we checked (36-72), a clean release
 OWN = "Type my own"
 
-ui.page_setup("GAN", ":material/graphic_eq:")
-st.title("Generative adversarial network (GAN)")
-st.caption("A small GANSynth: a pitch-conditioned generator paints log-magnitude and instantaneous-frequency "
-           "spectrograms; one dice roll is one instrument, playable at every pitch.")
+ui.page_setup("GAN", heading="Generative adversarial network (GAN)",
+              caption="A small GANSynth: a pitch-conditioned generator paints log-magnitude and "
+                      "instantaneous-frequency spectrograms; one dice roll is one instrument, playable at every pitch.")
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(

@@ -42,10 +42,9 @@ def seconds(label: str) -> float:
     return float(value) * (1e-3 if unit == "ms" else 1.0)
 
 
-ui.page_setup("GP", ":material/waves:")
-st.title("Gaussian-process synthesizer (GP)")
-st.caption("A sound is one random draw from a Gaussian process; its kernel fixes the spectrum exactly, "
-           "the white noise fed into the draw (the latent) picks which sound of that spectrum you hear.")
+ui.page_setup("GP", heading="Gaussian-process synthesizer (GP)",
+              caption="A sound is one random draw from a Gaussian process; its kernel fixes the spectrum exactly, "
+                      "the white noise fed into the draw (the latent) picks which sound of that spectrum you hear.")
 
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(

@@ -66,15 +66,8 @@ def _sparse_basis(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float |
 
 
 def mel_spectrogram(
-    y: np.ndarray,
-    *,
-    sr: float,
-    n_fft: int = N_FFT,
-    hop_length: int = HOP_LENGTH,
-    n_mels: int = 128,
-    power: float = 2.0,
-    fmin: float = 0.0,
-    fmax: float | None = None,
+    y: np.ndarray, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, n_mels: int = 128,
+    power: float = 2.0, fmin: float = 0.0, fmax: float | None = None,
 ) -> np.ndarray:
     """Mel spectrogram, same values as ``librosa.feature.melspectrogram``.
 
@@ -148,18 +141,9 @@ def mel_to_stft(
 
 
 def mel_to_audio(
-    M: np.ndarray,
-    *,
-    sr: float,
-    n_fft: int = N_FFT,
-    hop_length: int = HOP_LENGTH,
-    n_iter: int = 32,
-    length: int | None = None,
-    power: float = 2.0,
-    fmin: float = 0.0,
-    fmax: float | None = None,
-    momentum: float = 0.99,
-    seed: int = 0,
+    M: np.ndarray, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, n_iter: int = 32,
+    length: int | None = None, power: float = 2.0, fmin: float = 0.0, fmax: float | None = None,
+    momentum: float = 0.99, seed: int = 0,
 ) -> np.ndarray:
     """Mel spectrogram -> audio, fast: :func:`mel_to_stft` then :func:`griffin_lim`.
 

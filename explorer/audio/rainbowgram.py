@@ -65,12 +65,7 @@ def palette_lut(palette: str = "rainbow") -> np.ndarray:
 
 
 def rainbowgram(
-    y: np.ndarray,
-    *,
-    sr: float,
-    n_fft: int = N_FFT,
-    hop_length: int = HOP_LENGTH,
-    top_db: float = 80.0,
+    y: np.ndarray, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, top_db: float = 80.0,
     palette: str = "rainbow",
 ) -> Rainbowgram:
     """Rainbowgram of a sound.

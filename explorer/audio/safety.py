@@ -46,11 +46,7 @@ def fade(y: np.ndarray, *, sr: int, fade_s: float = FADE_S) -> np.ndarray:
 
 
 def make_safe(
-    y: np.ndarray,
-    *,
-    sr: int,
-    target_rms_dbfs: float = TARGET_RMS_DBFS,
-    peak_dbfs: float = PEAK_DBFS,
+    y: np.ndarray, *, sr: int, target_rms_dbfs: float = TARGET_RMS_DBFS, peak_dbfs: float = PEAK_DBFS,
     fade_s: float = FADE_S,
 ) -> np.ndarray:
     """Make audio safe to play: finite, DC removed, faded, steady loudness, peak <= ``peak_dbfs``.

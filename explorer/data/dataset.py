@@ -129,14 +129,41 @@ def check_existing(out: Path, config: dict, *, keys: tuple[str, ...], what: str 
             )
 
 
+def start_folder(out: Path, config: dict, *, keys: tuple[str, ...], what: str, card_extra: dict) -> None:
+    """Create ``out`` (or check that it holds a run of the same ``config``), mark its card "in
+    progress" and clear the temporary files an interrupted run left."""
+    out.mkdir(parents=True, exist_ok=True)
+    check_existing(out, config, keys=keys, what=what)
+    if not (out / CARD_JSON).is_file():
+        _write_text(out / CARD_JSON, json.dumps({**config, **card_extra, "status": "in progress"}, indent=2))
+    (out / AUDIO_DIR).mkdir(exist_ok=True)
+    for stale in (out / AUDIO_DIR).glob(".*.tmp"):
+        stale.unlink()
+
+
+def journal_labels(out: Path, labels, done: dict[int, dict], *, total: int, progress: bool) -> float:
+    """Append each label to ``out``'s journal as it arrives, so an interrupted run resumes where it
+    stopped, and into ``done`` by index; the seconds it took."""
+    t0 = time.perf_counter()
+    bar = _Progress(total, enabled=progress)
+    with open(out / JOURNAL, "a+", encoding="utf-8") as journal:
+        if journal.tell() > 0:
+            journal.seek(journal.tell() - 1)
+            if journal.read(1) != "\n":
+                journal.write("\n")  # end a line torn by an interrupted run
+        for label in labels:
+            journal.write(json.dumps(label) + "\n")
+            journal.flush()
+            done[label["index"]] = label
+            bar.update()
+    bar.close()
+    return time.perf_counter() - t0
+
+
 def write_dataset(
     out_dir: str | os.PathLike,
-    *,
-    size: int = 10000,
-    seed: int = 0,
-    families: list[str] | tuple[str, ...] | None = None,
-    workers: int = 2,
-    progress: bool = True,
+    *, size: int = 10000, seed: int = 0, families: list[str] | tuple[str, ...] | None = None,
+    workers: int = 2, progress: bool = True,
 ) -> Path:
     """Synthesize a dataset of ``size`` notes into ``out_dir`` (created if needed); resumable.
 
@@ -166,13 +193,7 @@ def write_dataset(
         raise ParameterError(f"{out} exists and is not a folder")
     config = {"format": FORMAT, "seed": seed, "families": list(chosen), "synth_version": SYNTH_VERSION,
               "sr": SR, "n_samples": N_SAMPLES}
-    out.mkdir(parents=True, exist_ok=True)
-    check_existing(out, config, keys=RESUME_KEYS)
-    if not (out / CARD_JSON).is_file():
-        _write_text(out / CARD_JSON, json.dumps({**config, "size": size, "status": "in progress"}, indent=2))
-    (out / AUDIO_DIR).mkdir(exist_ok=True)
-    for stale in (out / AUDIO_DIR).glob(".*.tmp"):  # left by an interrupted run
-        stale.unlink()
+    start_folder(out, config, keys=RESUME_KEYS, what="dataset", card_extra={"size": size})
 
     done = {**_read_labels(out / LABELS), **_read_labels(out / JOURNAL)}
     plans = [note_plan(i, seed=seed, families=chosen) for i in range(size)]
@@ -180,20 +201,7 @@ def write_dataset(
                                      and (out / p["file"]).is_file())]
     log.info("dataset %s: %d of %d notes to render", out, len(todo), size)
 
-    t0 = time.perf_counter()
-    bar = _Progress(len(todo), enabled=progress)
-    with open(out / JOURNAL, "a+", encoding="utf-8") as journal:
-        if journal.tell() > 0:
-            journal.seek(journal.tell() - 1)
-            if journal.read(1) != "\n":
-                journal.write("\n")  # end a line torn by an interrupted run
-        for label in _render_all(todo, out, workers):
-            journal.write(json.dumps(label) + "\n")
-            journal.flush()
-            done[label["index"]] = label
-            bar.update()
-    bar.close()
-    elapsed = time.perf_counter() - t0
+    elapsed = journal_labels(out, _render_all(todo, out, workers), done, total=len(todo), progress=progress)
 
     rows = [done[i] for i in range(size)]
     _write_text(out / LABELS, "".join(json.dumps(r) + "\n" for r in rows))

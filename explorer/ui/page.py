@@ -22,12 +22,18 @@ NAVIGATION = [
 ]
 
 
-def page_setup(title: str, icon: str) -> None:
-    """Page config plus the sidebar settings shared by every page."""
+def page_setup(title: str, icon: str | None = None, *, heading: str | None = None, caption: str | None = None) -> None:
+    """Page config plus the sidebar settings shared by every page; then the page's ``heading``
+    and ``caption`` when given. ``icon`` defaults to the page's icon in :data:`NAVIGATION`."""
+    icon = icon or next((i for _, t, i, _ in NAVIGATION if t == title), ":material/graphic_eq:")
     st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide")
     with st.sidebar:
         st.radio("Rainbowgram colours", list(PALETTES), key="ui_palette", persist_state="session",
                  help="The colour-blind-safe palette maps instantaneous frequency to a blue-yellow scale.")
+    if heading:
+        st.title(heading)
+    if caption:
+        st.caption(caption)
 
 
 def palette() -> str:

@@ -50,10 +50,10 @@ from explorer.data.dataset import (
     FORMAT,
     JOURNAL,
     LABELS,
-    _Progress,
     _read_labels,
     _write_text,
-    check_existing,
+    journal_labels,
+    start_folder,
 )
 from explorer.data.soundfont import quality
 from explorer.data.soundfont.families import FAMILIES, FAMILY_SPECS, exclusion_reason, family_of
@@ -316,33 +316,15 @@ def write_corpus(
                   "soundfonts": [{"file": p.name, "bytes": p.stat().st_size} for p in paths],
                   "corpus_version": CORPUS_VERSION, "fluidsynth": fluidsynth_version(), "sr": SR,
                   "n_samples": N_SAMPLES}
-        out.mkdir(parents=True, exist_ok=True)
-        check_existing(out, config, keys=RESUME_KEYS, what="corpus")
-        if not (out / CARD_JSON).is_file():
-            _write_text(out / CARD_JSON, json.dumps({**config, "planned": len(plan), "status": "in progress"}, indent=2))
-        (out / AUDIO_DIR).mkdir(exist_ok=True)
-        for stale in (out / AUDIO_DIR).glob(".*.tmp"):  # left by an interrupted run
-            stale.unlink()
+        start_folder(out, config, keys=RESUME_KEYS, what="corpus", card_extra={"planned": len(plan)})
 
         done = {**_read_labels(out / LABELS), **_read_labels(out / DROPPED), **_read_labels(out / JOURNAL)}
         todo = [p for p in plan if not (p["index"] in done and done[p["index"]].get("file") == p["file"]
                                         and (done[p["index"]].get("dropped") or (out / p["file"]).is_file()))]
         log.info("corpus %s: %d of %d notes to render", out, len(todo), len(plan))
 
-        t0 = time.perf_counter()
-        bar = _Progress(len(todo), enabled=progress)
-        with open(out / JOURNAL, "a+", encoding="utf-8") as journal:
-            if journal.tell() > 0:
-                journal.seek(journal.tell() - 1)
-                if journal.read(1) != "\n":
-                    journal.write("\n")  # end a line torn by an interrupted run
-            for label in _render_all(synth, todo, out, workers):
-                journal.write(json.dumps(label) + "\n")
-                journal.flush()
-                done[label["index"]] = label
-                bar.update()
-        bar.close()
-        elapsed = time.perf_counter() - t0
+        elapsed = journal_labels(out, _render_all(synth, todo, out, workers), done, total=len(todo),
+                                 progress=progress)
     finally:
         synth.close()
 

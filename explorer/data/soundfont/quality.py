@@ -30,16 +30,8 @@ def rms_dbfs(y: np.ndarray) -> float:
 
 
 def estimate_f0(
-    y: np.ndarray,
-    *,
-    sr: int,
-    fmin: float = FMIN,
-    fmax: float = FMAX,
-    frame_length: int = 2048,
-    n_frames: int = 12,
-    start_s: float = 0.05,
-    end_s: float = 1.45,
-    threshold: float = YIN_THRESHOLD,
+    y: np.ndarray, *, sr: int, fmin: float = FMIN, fmax: float = FMAX, frame_length: int = 2048,
+    n_frames: int = 12, start_s: float = 0.05, end_s: float = 1.45, threshold: float = YIN_THRESHOLD,
     gate_db: float = 30.0,
 ) -> float | None:
     """Fundamental frequency of a note by YIN, Hz, or None when it has no clear pitch.

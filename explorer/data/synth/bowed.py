@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.data.synth.dsp import (
-    ALIAS_HI, MAX_PARTIALS, T, adsr, bandpass, f0_track, harmonic_sum, mix_at, noise, peak_gain, to_control,
-)
+from explorer.data.synth import dsp
 
 NAME = "bowed_string"
 PITCH_RANGE = (36, 84)
@@ -43,15 +41,15 @@ def sample_params(rng: np.random.Generator) -> dict:
 
 def render(pitch: int, velocity: int, p: dict, rng: np.random.Generator) -> np.ndarray:
     v = velocity / 127.0
-    f0 = f0_track(pitch, rng=rng, vibrato_rate=p["vibrato_rate"], vibrato_depth=p["vibrato_depth"],
-                  vibrato_delay=p["vibrato_delay"], drift=3.0)
-    k = np.arange(1, min(MAX_PARTIALS, int(ALIAS_HI / f0.min()) + 1) + 1)
-    fk = k[:, None] * to_control(f0)[None, :]  # Hz [K x frames]
-    body = 0.3 + sum(g * peak_gain(fk, center=fc * p["body_scale"], q=q) for fc, q, g in _BODY)
+    f0 = dsp.f0_track(pitch, rng=rng, vibrato_rate=p["vibrato_rate"], vibrato_depth=p["vibrato_depth"],
+                      vibrato_delay=p["vibrato_delay"], drift=3.0)
+    k = np.arange(1, min(dsp.MAX_PARTIALS, int(dsp.ALIAS_HI / f0.min()) + 1) + 1)
+    fk = k[:, None] * dsp.to_control(f0)[None, :]  # Hz [K x frames]
+    body = 0.3 + sum(g * dsp.peak_gain(fk, center=fc * p["body_scale"], q=q) for fc, q, g in _BODY)
     tilt = p["tilt"] - 0.35 * (v - 0.7)  # a heavier bow is brighter
     amps = k[:, None] ** -tilt * body
-    env = adsr(attack=p["attack"], decay=0.5, sustain=0.85, release=p["release"])
-    y = harmonic_sum(f0, amps, phases=rng.uniform(0.0, 2.0 * np.pi, k.size)) * env
-    scratch = env * (0.6 + 2.0 * np.exp(-T / 0.08))  # the bow bites hardest at the start
-    hiss = bandpass(noise(rng), low=1500.0, high=6500.0) * scratch
-    return y + mix_at(hiss, y, ratio=p["bow_noise"])
+    env = dsp.adsr(attack=p["attack"], decay=0.5, sustain=0.85, release=p["release"])
+    y = dsp.harmonic_sum(f0, amps, phases=rng.uniform(0.0, 2.0 * np.pi, k.size)) * env
+    scratch = env * (0.6 + 2.0 * np.exp(-dsp.T / 0.08))  # the bow bites hardest at the start
+    hiss = dsp.bandpass(dsp.noise(rng), low=1500.0, high=6500.0) * scratch
+    return y + dsp.mix_at(hiss, y, ratio=p["bow_noise"])

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.data.synth.dsp import (
-    ALIAS_HI, MAX_PARTIALS, T_CTRL, adsr, bandpass, f0_track, harmonic_sum, mix_at, noise, peak_gain, to_control,
-)
+from explorer.data.synth import dsp
 
 NAME = "brass"
 PITCH_RANGE = (34, 77)
@@ -40,15 +38,15 @@ def sample_params(rng: np.random.Generator) -> dict:
 
 def render(pitch: int, velocity: int, p: dict, rng: np.random.Generator) -> np.ndarray:
     v = velocity / 127.0
-    f0 = f0_track(pitch, rng=rng, vibrato_rate=p["vibrato_rate"], vibrato_depth=p["vibrato_depth"],
-                  vibrato_delay=0.4, drift=2.0, glide=-p["blip"], glide_time=0.03)
+    f0 = dsp.f0_track(pitch, rng=rng, vibrato_rate=p["vibrato_rate"], vibrato_depth=p["vibrato_depth"],
+                      vibrato_delay=0.4, drift=2.0, glide=-p["blip"], glide_time=0.03)
     shape = dict(attack=p["attack"], decay=0.25, sustain=0.8, release=p["release"])
-    loud = adsr(t=T_CTRL, **shape) * (0.4 + 0.6 * v)  # breath pressure, 0-1
+    loud = dsp.adsr(t=dsp.T_CTRL, **shape) * (0.4 + 0.6 * v)  # breath pressure, 0-1
     cutoff = 200.0 + 2600.0 * p["brightness"] * loud**1.5  # Hz
-    k = np.arange(1, min(MAX_PARTIALS, int(ALIAS_HI / f0.min()) + 1) + 1)
-    fk = k[:, None] * to_control(f0)[None, :]
-    amps = np.exp(-((fk / cutoff[None, :]) ** 1.5)) * (0.6 + 1.2 * peak_gain(fk, center=p["bell_hz"], q=0.8))
+    k = np.arange(1, min(dsp.MAX_PARTIALS, int(dsp.ALIAS_HI / f0.min()) + 1) + 1)
+    fk = k[:, None] * dsp.to_control(f0)[None, :]
+    amps = np.exp(-((fk / cutoff[None, :]) ** 1.5)) * (0.6 + 1.2 * dsp.peak_gain(fk, center=p["bell_hz"], q=0.8))
     amps[0] *= 0.6  # the fundamental of a brass tube is weaker than the next few partials
-    y = harmonic_sum(f0, amps) * adsr(**shape)
-    buzz = bandpass(noise(rng), low=800.0, high=5000.0) * adsr(**shape)
-    return y + mix_at(buzz, y, ratio=p["buzz"])
+    y = dsp.harmonic_sum(f0, amps) * dsp.adsr(**shape)
+    buzz = dsp.bandpass(dsp.noise(rng), low=800.0, high=5000.0) * dsp.adsr(**shape)
+    return y + dsp.mix_at(buzz, y, ratio=p["buzz"])

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.data.synth.dsp import (
-    ALIAS_HI, MAX_PARTIALS, T_CTRL, adsr, bandpass, f0_track, harmonic_sum, mix_at, noise, peak_gain, to_control,
-)
+from explorer.data.synth import dsp
 
 NAME = "reed"
 PITCH_RANGE = (38, 84)
@@ -43,17 +41,17 @@ def sample_params(rng: np.random.Generator) -> dict:
 
 def render(pitch: int, velocity: int, p: dict, rng: np.random.Generator) -> np.ndarray:
     v = velocity / 127.0
-    f0 = f0_track(pitch, rng=rng, vibrato_rate=p["vibrato_rate"], vibrato_depth=p["vibrato_depth"],
-                  vibrato_delay=0.35, drift=2.5)
+    f0 = dsp.f0_track(pitch, rng=rng, vibrato_rate=p["vibrato_rate"], vibrato_depth=p["vibrato_depth"],
+                      vibrato_delay=0.35, drift=2.5)
     shape = dict(attack=p["attack"], decay=0.4, sustain=0.9, release=p["release"])
-    cutoff = (700.0 + 3000.0 * p["brightness"]) * (0.5 + 0.5 * v) * (0.6 + 0.4 * adsr(t=T_CTRL, **shape))
-    k = np.arange(1, min(MAX_PARTIALS, int(ALIAS_HI / f0.min()) + 1) + 1)
-    fk = k[:, None] * to_control(f0)[None, :]
+    cutoff = (700.0 + 3000.0 * p["brightness"]) * (0.5 + 0.5 * v) * (0.6 + 0.4 * dsp.adsr(t=dsp.T_CTRL, **shape))
+    k = np.arange(1, min(dsp.MAX_PARTIALS, int(dsp.ALIAS_HI / f0.min()) + 1) + 1)
+    fk = k[:, None] * dsp.to_control(f0)[None, :]
     amps = k[:, None] ** -0.5 / (1.0 + (fk / cutoff[None, :]) ** 2)
     even = p["even_level"] + (1.0 - p["even_level"]) * np.clip(fk / _ODD_CUTOFF - 1.0, 0.0, 1.0)
     amps = np.where((k % 2 == 0)[:, None], amps * even, amps)
-    amps = amps * (1.0 + 2.0 * peak_gain(fk, center=p["formant_hz"], q=p["formant_q"]))
-    env = adsr(**shape)
-    y = harmonic_sum(f0, amps) * env
-    breath = bandpass(noise(rng), low=1000.0, high=5000.0) * env
-    return y + mix_at(breath, y, ratio=p["breath"])
+    amps = amps * (1.0 + 2.0 * dsp.peak_gain(fk, center=p["formant_hz"], q=p["formant_q"]))
+    env = dsp.adsr(**shape)
+    y = dsp.harmonic_sum(f0, amps) * env
+    breath = dsp.bandpass(dsp.noise(rng), low=1000.0, high=5000.0) * env
+    return y + dsp.mix_at(breath, y, ratio=p["breath"])
