@@ -45,6 +45,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _velocity(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"velocity must be a whole number 1-127, got {text!r}") from None
+    if not 1 <= value <= 127:
+        raise argparse.ArgumentTypeError(f"velocity must be 1-127, got {value}")
+    return value
+
+
 def _pitch(text: str) -> int:
     try:
         return int(text)
@@ -70,7 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--preset", type=Path, help="preset JSON to render")
     r.add_argument("--gp-kernel", type=Path, help="GP kernel JSON file (GP model)")
     r.add_argument("--pitch", type=_pitch, help="MIDI pitch or note name (e.g. 60 or C4)")
+    r.add_argument("--velocity", type=_velocity, help="MIDI velocity 1-127, for models conditioned on it "
+                   "(default: the preset's, else the model's)")
     r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav)")
+
+    n = sub.add_parser("encode", help="encode a recorded note into a preset of its code (VAE)")
+    n.add_argument("--model", choices=("vae",), default="vae", help="model family (only the VAE can encode)")
+    n.add_argument("--checkpoint", help="checkpoint name in checkpoints/ or a file path (default: shipped model)")
+    n.add_argument("--audio", type=Path, required=True, help="the sound file (wav, flac, ogg, mp3, aiff)")
+    n.add_argument("--pitch", type=_pitch, help="MIDI pitch or note name of the note (default: estimated)")
+    n.add_argument("--offset", type=float, default=0.0, metavar="S", help="where the note starts, seconds (default 0)")
+    n.add_argument("--out", type=Path, required=True, help="preset JSON to write")
 
     i = sub.add_parser("interpolate", help="morph between two sounds (slerp or lerp) into step WAVs")
     i.add_argument("--model", choices=FAMILIES, required=True)
@@ -105,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data", type=Path, required=True, help="dataset folder (ours or any folder of sounds)")
     t.add_argument("--out", type=Path, required=True, help="checkpoint path without extension, e.g. checkpoints/NAME")
     t.add_argument("--steps", type=_positive)
+    t.add_argument("--max-notes", type=_positive, metavar="N",
+                   help="train on the first N notes of the dataset (a corpus lists them balanced across instruments)")
     t.add_argument("--smoke-test", action="store_true", help="tiny model, a few steps (for tests)")
     t.add_argument("--resume", action="store_true", help="continue from OUT's last training state")
     t.add_argument("--init", metavar="NAME_OR_PATH",
@@ -191,13 +213,42 @@ def cmd_render(args) -> int:
         raise ParameterError("give --model or --preset")
     _check_presets(family, [preset])
     model = _model(args, family, [preset])
+    if args.velocity is not None and getattr(model, "velocity_range", None) is None:
+        raise ParameterError("this model has no velocity knob: leave out --velocity")
     if args.seed is not None or preset is None:
-        preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None)
+        preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None,
+                        velocity=preset.velocity if preset else None)
     z = preset_latent(model, preset)
-    sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch)
+    sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch,
+                        velocity=args.velocity if args.velocity is not None else preset.velocity)
     out = args.out or Path(f"{family}.wav")
     write_audio(out, sound.y, sr=sound.sr)
     print(f"wrote {out} ({len(sound.y) / sound.sr:.2f} s at {sound.sr} Hz{', silent' if sound.silent else ''})")
+    return 0
+
+
+def cmd_encode(args) -> int:
+    from explorer.models.vae import encode_sound
+    from explorer.presets import Preset
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".json" or out.is_dir() or not out.parent.is_dir():
+        raise ParameterError(f"--out must be a .json file in an existing folder, got {out}")
+    if not args.audio.is_file():
+        raise ParameterError(f"--audio {args.audio} not found")
+    from explorer.models.registry import load_model
+
+    model = load_model("vae", args.checkpoint)
+    enc = encode_sound(model, args.audio, pitch=args.pitch, offset_s=args.offset)
+    name = Path(model.source).stem if model.source and model.source != "debug" else None
+    preset = Preset(model="vae", checkpoint=name, pitch=enc.pitch, latent=[round(float(v), 5) for v in enc.z])
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(preset.to_json() + "\n")
+    tmp.replace(out)
+    how = "given" if args.pitch is not None else ("estimated" if enc.pitch_estimated else
+                                                   "not found, so the default was used")
+    print(f"wrote {out}: {args.audio.name} encoded at MIDI {enc.pitch} (pitch {how}); "
+          f"play it with: python -m explorer render --preset {out}")
     return 0
 
 
@@ -284,6 +335,7 @@ def cmd_bench(args) -> int:
 
 COMMANDS = {
     "render": cmd_render,
+    "encode": cmd_encode,
     "interpolate": cmd_interpolate,
     "dataset": cmd_dataset,
     "train": cmd_train,

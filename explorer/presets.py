@@ -32,11 +32,12 @@ class Preset:
     latent: list[float] | None = None
     seed: int | None = None
     gp: dict[str, Any] | None = None
+    velocity: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"format": FORMAT, "model": self.model}
-        for key in ("checkpoint", "pitch", "latent", "seed", "gp"):
+        for key in ("checkpoint", "pitch", "velocity", "latent", "seed", "gp"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -77,6 +78,8 @@ def parse_preset(data: Any) -> Preset:
     pitch = None if pitch is None else _int(pitch, "pitch", 0, 127)
     seed = data.get("seed")
     seed = None if seed is None else _int(seed, "seed", 0, MAX_SEED)
+    velocity = data.get("velocity")
+    velocity = None if velocity is None else _int(velocity, "velocity", 1, 127)
     latent = data.get("latent")
     if latent is not None:
         if not isinstance(latent, list) or not latent or len(latent) > MAX_LATENT:
@@ -94,6 +97,7 @@ def parse_preset(data: Any) -> Preset:
         raise PresetError(f'a {model} preset must not carry a "gp" object')
     if latent is None and seed is None:
         raise PresetError('preset needs a "latent" or a "seed"')
-    known = {"format", "model", "checkpoint", "pitch", "latent", "seed", "gp"}
+    known = {"format", "model", "checkpoint", "pitch", "velocity", "latent", "seed", "gp"}
     extra = {k: v for k, v in data.items() if k not in known}
-    return Preset(model=model, checkpoint=checkpoint, pitch=pitch, latent=latent, seed=seed, gp=gp, extra=extra)
+    return Preset(model=model, checkpoint=checkpoint, pitch=pitch, latent=latent, seed=seed, gp=gp,
+                  velocity=velocity, extra=extra)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.audio.safety import is_silent, make_safe, rms_dbfs
-from explorer.errors import PresetError
+from explorer.errors import ParameterError, PresetError
 from explorer.models.base import DEFAULT_PITCH, AudioModel  # noqa: F401  (DEFAULT_PITCH: re-exported for pages)
 from explorer.presets import Preset
 
@@ -39,12 +39,25 @@ def check_pitch(model: AudioModel, pitch: float | None) -> float | None:
     return int(p) if p == int(p) else p
 
 
-def render_safe(model: AudioModel, z: np.ndarray, pitch: float | None = None) -> Sound:
+def check_velocity(model: AudioModel, velocity: int | None) -> int | None:
+    """A MIDI velocity for this model: None when the model has no velocity knob or none is asked
+    for (the model's default); else a whole number 1-127 or a :class:`ParameterError`."""
+    if velocity is None or getattr(model, "velocity_range", None) is None:
+        return None
+    if isinstance(velocity, bool) or not isinstance(velocity, (int, np.integer)) or not 1 <= int(velocity) <= 127:
+        raise ParameterError(f"velocity must be a whole MIDI velocity 1-127, got {velocity!r}")
+    return int(velocity)
+
+
+def render_safe(model: AudioModel, z: np.ndarray, pitch: float | None = None, *, velocity: int | None = None) -> Sound:
     """Render one latent vector z [latent_dim] (or [1 x latent_dim]) at one MIDI pitch (None: the
-    model's default) and pass it through the safety step."""
+    model's default) and, for models conditioned on it, one MIDI ``velocity`` (None: the model's
+    default; ignored by the others), and pass it through the safety step."""
     z = model.check_latent(z)
     pitch = check_pitch(model, pitch)
-    y = model.render(z, None if pitch is None else np.array([pitch]))
+    velocity = check_velocity(model, velocity)
+    p = None if pitch is None else np.array([pitch])
+    y = model.render(z, p) if velocity is None else model.render(z, p, velocity=velocity)
     y_safe = make_safe(y[0], sr=model.sample_rate)
     level = float(rms_dbfs(np.nan_to_num(y[0], nan=0.0, posinf=0.0, neginf=0.0)))
     return Sound(y=y_safe, sr=model.sample_rate, z=z[0], pitch=pitch, silent=is_silent(y_safe), level_db=level)

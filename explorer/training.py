@@ -70,8 +70,8 @@ def finish_distributed() -> None:
 def load_notes(root: Path, *, max_items: int | None = None) -> dict[str, np.ndarray]:
     """The notes of a dataset folder with a pitch in MIDI 24..84, in RAM.
 
-    Returns {"audio": float32 [N x 32768], "pitch": int64 [N] (MIDI), "family": str [N],
-    "skipped": int (notes without a usable pitch)}; a folder without any is a ParameterError.
+    Returns {"audio": float32 [N x 32768], "pitch": int64 [N] (MIDI), "velocity": int64 [N] (MIDI
+    1-127, -1 unknown), "family": str [N], "skipped": int (notes without a usable pitch)}; a folder without any is a ParameterError.
     """
     from explorer.data import load_arrays
 
@@ -84,8 +84,10 @@ def load_notes(root: Path, *, max_items: int | None = None) -> dict[str, np.ndar
     if not np.any(keep):
         raise ParameterError(f"dataset {root} has no notes with a pitch in MIDI {PITCH_MIN}..{PITCH_MAX}")
     family = np.asarray(arrays.get("family", np.full(len(pitch), "unknown")))
+    velocity = np.asarray(arrays.get("velocity", np.full(len(pitch), -1)))
     return {"audio": np.asarray(arrays["audio"], dtype=np.float32)[keep], "pitch": pitch[keep].astype(np.int64),
-            "family": family[keep].astype(str), "skipped": int((~keep).sum())}
+            "velocity": velocity[keep].astype(np.int64), "family": family[keep].astype(str),
+            "skipped": int((~keep).sum())}
 
 
 def read_dataset_card(root: Path) -> dict[str, Any]:
@@ -167,16 +169,27 @@ def cached_arrays(kind: str, root: Path, key: tuple, compute: Callable[[], dict[
     the cache file and its folder.
     """
     path = cache_path(kind, root, *key)
-    if use_cache:
+    # under torchrun, rank 0 computes and caches while the others wait, then read its file: the
+    # work and its memory peak (every note's audio at once) happen once, not once per process
+    shared = use_cache and dist.is_initialized() and dist.get_world_size() > 1
+    if shared and dist.get_rank() > 0:
+        dist.barrier()
         found = _read_cache(path)
-        if found is not None:
-            log(f"{kind} from cache {path.name} in {path.parent}")
-            return found
-    t0 = time.perf_counter()
-    arrays = compute()
-    if use_cache and _write_cache(path, arrays):
-        log(f"{kind} computed in {time.perf_counter() - t0:.0f} s, cached as {path.name} in {path.parent}")
-    return arrays
+        return found if found is not None else compute()
+    try:
+        if use_cache:
+            found = _read_cache(path)
+            if found is not None:
+                log(f"{kind} from cache {path.name} in {path.parent}")
+                return found
+        t0 = time.perf_counter()
+        arrays = compute()
+        if use_cache and _write_cache(path, arrays):
+            log(f"{kind} computed in {time.perf_counter() - t0:.0f} s, cached as {path.name} in {path.parent}")
+        return arrays
+    finally:
+        if shared:
+            dist.barrier()
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import streamlit as st
 
 from explorer import ui
 from explorer.errors import ExplorerError
+from explorer.models.vae.networks import DEFAULT_VELOCITY
 from explorer.presets import MAX_SEED, Preset
 
 FAMILY = "vae"
@@ -47,7 +48,11 @@ order = [s["dim"] for s in sliders if 0 <= s["dim"] < L]
 order += [d for d in range(L) if d not in order]
 info = {s["dim"]: s for s in sliders}
 
+VELOCITY = getattr(model, "velocity_range", None)  # None: this checkpoint has no velocity knob
+#: the sliders' prefix: axes of the learned prior's frame (0 = a typical note), or raw latent dimensions
+AXIS = "axis " if getattr(model, "prior", None) is not None else "z"
 ui.query_notice({"vae_pitch": ui.int_in(LO, HI), "vae_seed": ui.int_in(0, MAX_SEED),
+                 **({"vae_velocity": ui.int_in(*VELOCITY)} if VELOCITY else {}),
                  **{f"vae_z{d}": ui.float_in(-Z_MAX, Z_MAX) for d in range(L)}})
 
 
@@ -56,8 +61,9 @@ ui.query_notice({"vae_pitch": ui.int_in(LO, HI), "vae_seed": ui.int_in(0, MAX_SE
 
 
 def _set_latent(z: np.ndarray) -> None:
+    s = model.to_slider(z)  # the sliders hold coordinates in the model's slider frame
     for d in range(L):
-        st.session_state[f"vae_z{d}"] = float(np.clip(round(float(z[d]), 2), -Z_MAX, Z_MAX))
+        st.session_state[f"vae_z{d}"] = float(np.clip(round(float(s[d]), 2), -Z_MAX, Z_MAX))
 
 
 def _randomize() -> None:
@@ -72,8 +78,10 @@ def _from_seed() -> None:
 
 def _reset() -> None:
     st.session_state["vae_seed"] = 0
-    _set_latent(np.zeros(L))
+    _set_latent(model.to_latent(np.zeros(L)))
     st.session_state["vae_pitch"] = DEFAULT_PITCH
+    if VELOCITY:
+        st.session_state["vae_velocity"] = DEFAULT_VELOCITY
 
 
 def _on_upload() -> None:
@@ -104,6 +112,8 @@ def _on_preset() -> None:
         st.session_state["vae_pitch"] = int(preset.pitch)
     if preset.seed is not None:
         st.session_state["vae_seed"] = int(preset.seed)
+    if VELOCITY and preset.velocity is not None:
+        st.session_state["vae_velocity"] = int(preset.velocity)
     _set_latent(z)
 
 
@@ -115,20 +125,25 @@ with left:
     pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
                       help="MIDI note given to the decoder. The latent keeps the timbre.")
     st.caption(ui.note_caption(pitch))
+    velocity = None
+    if VELOCITY:
+        velocity = st.slider("Velocity (MIDI)", VELOCITY[0], VELOCITY[1], DEFAULT_VELOCITY, 1, key="vae_velocity",
+                             bind="query-params", help="How hard the note is played: real instruments sound "
+                             "darker when soft and brighter when loud, and the model learned that from them.")
     st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
                     bind="query-params", on_change=_from_seed,
-                    help="Change it to load z = a standard-normal draw from this seed (same seed, same sound). "
-                         "The page opens at z = 0, the centre of the latent cloud.")
+                    help="Change it to load a random note drawn from this seed (same seed, same sound). "
+                         "The page opens with every slider at 0, the centre of the latent cloud.")
     c2, c3 = st.columns(2)
     c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random", width="stretch")
     c3.button("Reset", on_click=_reset, icon=":material/restart_alt:", key="vae_reset", width="stretch",
-              help="z = 0 (the centre of the latent cloud), middle C")
+              help="Every slider at 0 (the centre of the latent cloud), middle C")
 
     def _slider(d: int) -> float:
         s = info.get(d, {})
-        label = f"z{d}" + (f" · {s['label']} →" if s.get("label") else "")
+        label = f"{AXIS}{d}" + (f" · {s['label']} →" if s.get("label") else "")
         corr, moves = s.get("corr") or {}, s.get("moves") or {}
-        tip = f"Moving z{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
+        tip = f"Moving {AXIS}{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
             if s.get("effect_db") is not None else ""
         if moves:
             tip += " It changes " + ", ".join(f"{k} by {v:+.1f} sd" for k, v in moves.items()) + "."
@@ -138,25 +153,27 @@ with left:
         return st.slider(label, -Z_MAX, Z_MAX, 0.0, 0.05, key=f"vae_z{d}", bind="query-params", help=tip or None)
 
     st.markdown("**Latent sliders** (most important first)")
-    z = np.zeros(L, dtype=np.float32)
+    s = np.zeros(L, dtype=np.float32)
     for d in order[:N_MAIN]:
-        z[d] = _slider(d)
+        s[d] = _slider(d)
     with st.expander(f"The other {max(L - N_MAIN, 0)} dimensions"):
         for d in order[N_MAIN:]:
-            z[d] = _slider(d)
+            s[d] = _slider(d)
+    z = model.to_latent(s)
 
 # ---------------------------------------------------------------------------------------------
 # sound
 
 
 with right:
-    y = ui.render_or_stop(model, z=z, pitch=int(pitch)).y
-    ui.player(y, model.sample_rate, key="vae_main", label=f"{ui.note_name(pitch)}, |z| = {np.linalg.norm(z):.2f}",
+    y = ui.render_or_stop(model, z=z, pitch=int(pitch), velocity=velocity).y
+    ui.player(y, model.sample_rate, key="vae_main", label=f"{ui.note_name(pitch)}"
+              + (f", velocity {velocity}" if velocity else "") + f", |z| = {np.linalg.norm(z):.2f}",
               file_name=f"vae-{ui.note_name(pitch).split()[-1].strip('()')}.wav")
     ui.sound_panel(y, model.sample_rate, key="vae_panel")
 
     preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(float(v), 4) for v in z],
-                    seed=int(st.session_state.get("vae_seed", 0)))
+                    seed=int(st.session_state.get("vae_seed", 0)), velocity=velocity)
     ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
                        caption="The page link (URL) holds the same state: share it to reproduce this sound exactly.")
 

@@ -98,6 +98,12 @@ BAD_INPUT = {
         (["eval", "--model", "vae", "--checkpoint", "/nonexistent/x.pt"], "not found"),
         (["eval", "--model", "diffusion"], "invalid choice"),
     ],
+    "encode": [
+        (["encode", "--audio", "/nonexistent/a.wav", "--out", "{tmp}/p.json"], "not found"),
+        (["encode", "--audio", "{broken}", "--out", "{tmp}/p.wav"], ".json"),
+        (["encode", "--model", "gan", "--audio", "{broken}", "--out", "{tmp}/p.json"], "invalid choice"),
+        (["encode", "--audio", "{broken}", "--out", "{tmp}/p.json"], "not a readable audio file"),
+    ],
     "bench": [
         (["bench", "--repeats", "0"], "positive"),
         (["bench", "--json", "extra"], "unrecognized arguments"),

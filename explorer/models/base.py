@@ -92,6 +92,15 @@ class LatentAudioModel:
         """z ~ N(0, I), float32 [n x latent_dim]."""
         return rng.standard_normal((n, self.latent_dim)).astype(np.float32)
 
+    # -- the slider frame: what a latent slider moves (identity unless the family learns one) ----
+    def to_latent(self, s: np.ndarray) -> np.ndarray:
+        """Slider values [..., latent_dim] -> z, float32 (0 is the prior's typical code)."""
+        return np.asarray(s, dtype=np.float32)
+
+    def to_slider(self, z: np.ndarray) -> np.ndarray:
+        """z [..., latent_dim] -> slider values, float32 (the inverse of :meth:`to_latent`)."""
+        return np.asarray(z, dtype=np.float32)
+
     def check_latent(self, z: np.ndarray) -> np.ndarray:
         """z as float32 [n x latent_dim] (a single [latent_dim] vector becomes one row); refuses
         wrong sizes and NaN or infinite values with a :class:`ParameterError`."""

@@ -39,19 +39,21 @@ def digest(a: np.ndarray) -> str:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None) -> Rendered:
+def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None,
+            velocity: int | None = None) -> Rendered:
     latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32).copy()
-    sound = render_safe(_model, latent, pitch)
+    sound = render_safe(_model, latent, pitch, velocity=velocity)
     return Rendered(y=sound.y, sr=sound.sr, pitch=sound.pitch, silent=sound.silent)
 
 
 def render(model: AudioModel, *, z: np.ndarray | None = None, seed: int | None = None,
-           pitch: int | None = None) -> Rendered:
+           pitch: int | None = None, velocity: int | None = None) -> Rendered:
     """The safe sound of latent ``z`` (float32 [latent_dim]) or of ``sample_latent(1, seed)``, at
-    ``pitch`` (MIDI; None: the model's default), cached per model, latent and pitch."""
+    ``pitch`` (MIDI; None: the model's default) and ``velocity`` (models conditioned on it; None:
+    the default), cached per model, latent, pitch and velocity."""
     z_bytes = None if z is None else np.ascontiguousarray(z, dtype=np.float32).tobytes()
     return _render(model, model_key(model), z_bytes, None if seed is None else int(seed),
-                   None if pitch is None else int(pitch))
+                   None if pitch is None else int(pitch), None if velocity is None else int(velocity))
 
 
 def render_or_stop(model: AudioModel, *, context: str = "This setting could not be rendered", **latent) -> Rendered:

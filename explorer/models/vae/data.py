@@ -33,15 +33,16 @@ def compute_features(audio: np.ndarray, *, config: dict[str, Any], chunk: int = 
 
 def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | None = None,
                      log=print) -> dict[str, np.ndarray]:
-    """Notes' features + labels: {"feats": float16 [N x 513 x 128], "pitch": int64 [N], "family": str [N]}."""
+    """Notes' features + labels: {"feats": float16 [N x 513 x 128], "pitch": int64 [N], "velocity": int64 [N]
+    (-1 unknown), "family": str [N]}."""
 
     def compute() -> dict[str, np.ndarray]:
         notes = load_notes(root, max_items=max_items)
         log(f"loaded {len(notes['pitch'])} notes from {root}; computing features")
         return {"feats": compute_features(notes["audio"], config=config), "pitch": notes["pitch"],
-                "family": notes["family"]}
+                "velocity": notes["velocity"], "family": notes["family"]}
 
-    return cached_arrays("vae", root, (max_items, config["log_eps"]), compute, log=log)
+    return cached_arrays("vae", root, (max_items, config["log_eps"], "velocity"), compute, log=log)
 
 
 def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_items: int | None = None,

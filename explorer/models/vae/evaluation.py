@@ -237,45 +237,73 @@ def real_data_metrics(model, *, real: Path, quick: bool = False) -> dict[str, An
     }
 
 
-def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24) -> list[dict[str, Any]]:
-    """Latent dimensions ordered by how much they change the sound, each with what it does.
+#: A slider is named after a descriptor only when moving it from -2 to +2 changes that descriptor
+#: by at least LABEL_SD standard deviations, in the named direction, for at least LABEL_SHARE of
+#: the prior's samples (so the label is true of most sounds, not of their average).
+LABEL_SD = 1.0
+LABEL_SHARE = 0.8
 
-    effect_db: mean absolute log-mel change (dB) when the dimension goes from -2 to +2, averaged
-    over ``n_base`` prior samples at pitches 40..76. moves: the mean change of each descriptor
-    over that same move, in standard deviations of the descriptor over all the sounds decoded
-    for this analysis (what the slider does to the sound). label: the largest move when it is
-    >= 0.3 sd (and the second when it is at least 0.6 of the first), phrased for moving the
-    slider to the right. corr: Spearman correlation of the posterior mean with each
-    descriptor over (up to 2000) dataset notes (what the dimension goes with in the data; for
-    the tooltip only: many dimensions go with the same family traits).
+
+def honest_label(changes: dict[str, np.ndarray]) -> str:
+    """The label of a slider from the change of each descriptor over its -2 -> +2 move.
+
+    changes : {descriptor: float [n]} per prior sample, in standard deviations of the descriptor.
+    A descriptor names the slider (in the words of :data:`DESCRIPTORS`) when at least
+    :data:`LABEL_SHARE` of the samples change by at least :data:`LABEL_SD` in one direction; up to
+    two such descriptors, the most consistent first. "" when none does: then no word would be
+    true of most sounds.
+    """
+    named = []
+    for k, d in changes.items():
+        d = np.asarray(d, dtype=np.float64)
+        if d.size == 0:
+            continue
+        up, down = float(np.mean(d >= LABEL_SD)), float(np.mean(d <= -LABEL_SD))
+        share, sign = max((up, 1), (down, 0))
+        if share >= LABEL_SHARE:
+            named.append((share, float(np.abs(d).mean()), DESCRIPTORS[k][sign]))
+    named.sort(reverse=True)
+    return ", ".join(word for *_, word in named[:2])
+
+
+def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24) -> list[dict[str, Any]]:
+    """Latent sliders ordered by how much they change the sound, each with what it does.
+
+    A slider is one coordinate of the model's slider frame (:meth:`to_slider`: the learned
+    prior's principal axes where the model has one, else a latent dimension). effect_db: mean
+    absolute log-mel change (dB) when the slider goes from -2 to +2, over ``n_base`` prior
+    samples at pitches 40..76. moves: the mean change of each descriptor over that same move, in
+    standard deviations of the descriptor over all the sounds decoded here. label: see
+    :func:`honest_label`. corr: Spearman correlation of the slider value of dataset notes' codes
+    with each descriptor over (up to 2000) notes (for the tooltip only).
     """
     L = model.latent_dim
-    z = model.sample_latent(n_base, 7)
+    s = model.to_slider(model.sample_latent(n_base, 7))
     pitch = np.resize(np.arange(40, 77, 3), n_base).astype(np.float64)
     eps = model.config["log_eps"]
     effect = np.zeros(L)
-    moves = {k: np.zeros(L) for k in DESCRIPTORS}
+    changes = {k: np.zeros((L, n_base)) for k in DESCRIPTORS}
     seen: dict[str, list[np.ndarray]] = {k: [] for k in DESCRIPTORS}
     for d in range(L):
-        lo, hi = z.copy(), z.copy()
+        lo, hi = s.copy(), s.copy()
         lo[:, d], hi[:, d] = -2.0, 2.0
-        lo_mag, hi_mag = _decode(model, lo, pitch), _decode(model, hi, pitch)
+        lo_mag, hi_mag = _decode(model, model.to_latent(lo), pitch), _decode(model, model.to_latent(hi), pitch)
         a, top = _mel_db(lo_mag)
         b, _ = _mel_db(hi_mag, ref_db=top)
         effect[d] = np.abs(a - b).mean()
         d_lo, d_hi = _descriptors(lo_mag, eps), _descriptors(hi_mag, eps)
         for k in DESCRIPTORS:
-            moves[k][d] = np.mean(d_hi[k] - d_lo[k])
+            changes[k][d] = d_hi[k] - d_lo[k]
             seen[k] += [d_lo[k], d_hi[k]]
     # in units of each descriptor's spread over every sound decoded here (all the moves pooled):
     # a descriptor that hardly varies anywhere cannot name a slider by a tiny change
     for k in DESCRIPTORS:
-        moves[k] /= max(float(np.std(np.concatenate(seen[k]))), 1e-9)
+        changes[k] /= max(float(np.std(np.concatenate(seen[k]))), 1e-9)
     corr = {k: np.zeros(L) for k in DESCRIPTORS}
     try:
         dd, train_idx, val_idx = _load(data, model, quick=quick)
         sub = np.concatenate([val_idx, train_idx])[:2000]
-        mu = _posterior_means(model, dd["feats"][sub], dd["pitch"][sub])
+        mu = model.to_slider(_posterior_means(model, dd["feats"][sub], dd["pitch"][sub]))
         desc = _descriptors(dd["feats"][sub], eps)
         for k in DESCRIPTORS:
             corr[k] = np.array([_spearman(mu[:, d], desc[k]) for d in range(L)])
@@ -283,10 +311,8 @@ def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24)
         print(f"[vae] slider correlations skipped ({type(exc).__name__}: {exc})")
     out = []
     for d in np.argsort(-effect):
-        m = {k: round(float(moves[k][d]), 2) for k in DESCRIPTORS}
-        ranked = sorted(m, key=lambda k: -abs(m[k]))
-        named = [k for k in ranked[:2] if abs(m[k]) >= max(0.3, 0.6 * abs(m[ranked[0]]))]
-        label = ", ".join(DESCRIPTORS[k][int(m[k] > 0)] for k in named)
+        m = {k: round(float(changes[k][d].mean()), 2) for k in DESCRIPTORS}
+        label = honest_label({k: changes[k][d] for k in DESCRIPTORS})
         out.append({"dim": int(d), "effect_db": round(float(effect[d]), 2), "label": label, "moves": m,
                     "corr": {k: round(float(corr[k][d]), 2) for k in DESCRIPTORS}})
     return out

@@ -22,7 +22,9 @@ from explorer.audio.stft import one_torch_thread
 from explorer.errors import CheckpointError
 from explorer.models.base import LatentAudioModel
 from explorer.models.checkpoint import load_checkpoint
-from explorer.models.vae.networks import FAMILY, TINY_CONFIG, VAENet, build_model, pitch_index
+from explorer.models.vae.networks import FAMILY, TINY_CONFIG, VAENet, build_model, pitch_index, velocity_input
+from explorer.models.vae.prior import KEYS as PRIOR_KEYS
+from explorer.models.vae.prior import LatentPrior
 from explorer.models.vae.spectrogram import griffin_lim, log_magnitude, magnitude, pitch_locked_phase
 from explorer.models.vae.vibrato import pitch_track
 
@@ -45,31 +47,44 @@ class VAEModel(LatentAudioModel):
     name = FAMILY
     sample_rate = SR
 
-    def __init__(self, net: VAENet, *, card: dict[str, Any] | None = None, source: str = ""):
+    def __init__(self, net: VAENet, *, card: dict[str, Any] | None = None, source: str = "",
+                 prior: LatentPrior | None = None):
         self.net = net.eval()
         self.config = net.config
         self.card = card or {}
         self.source = source
         self.latent_dim = int(self.config["latent_dim"])
         self.pitch_range = (int(self.config["pitch_min"]), int(self.config["pitch_max"]))
+        #: MIDI velocities the model was trained on (None: it has no velocity knob)
+        self.velocity_range = (1, 127) if self.config.get("velocity") else None
+        #: the learned prior random notes come from, and the slider frame (None: N(0, I), raw z)
+        self.prior = prior
+
+    def _draw_prior(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return super()._draw_prior(rng, n) if self.prior is None else self.prior.draw(rng, n)
+
+    def to_latent(self, s: np.ndarray) -> np.ndarray:
+        return super().to_latent(s) if self.prior is None else self.prior.to_latent(s)
+
+    def to_slider(self, z: np.ndarray) -> np.ndarray:
+        return super().to_slider(z) if self.prior is None else self.prior.to_slider(z)
+
+    def _vel(self, velocity, n: int) -> torch.Tensor | None:
+        return velocity_input(velocity, n) if self.velocity_range else None
 
     # -- decoding -----------------------------------------------------------------------------
     @_inference
-    def decode_logmag(self, z: np.ndarray, pitch) -> np.ndarray:
-        """Decoded log|S| (natural log, not standardised), float32 [n x 513 x 128]."""
+    def decode_logmag(self, z: np.ndarray, pitch, velocity=None) -> np.ndarray:
+        """Decoded log|S| (natural log, not standardised), float32 [n x 513 x 128]; ``velocity``
+        MIDI 1-127 [n] or one number (None: the default; ignored by a model without velocity)."""
         z = self.check_latent(z)
         pidx = pitch_index(self.check_pitch(pitch, len(z)), config=self.config)
-        x = self.net.decode(torch.from_numpy(z), pidx)
+        x = self.net.decode(torch.from_numpy(z), pidx, self._vel(velocity, len(z)))
         return (x * self.config["feat_std"] + self.config["feat_mean"]).numpy()
 
     def magnitude(self, logmag: np.ndarray | torch.Tensor) -> torch.Tensor:
         """log|S| [n x 513 x 128] -> |S| [n x 513 x 129] (last frame silent), float32 Tensor."""
         return magnitude(logmag, log_eps=self.config["log_eps"])
-
-    def target_magnitude(self, z: np.ndarray, pitch=None) -> np.ndarray:
-        """The magnitude the pitch-locked Griffin-Lim turns into audio: float32 [n x 513 x 129]
-        (|STFT|, ``n_fft=1024, hop_length=256``, the last frame silent)."""
-        return self.magnitude(self.decode_logmag(z, pitch)).numpy()
 
     def target_magnitude(self, z: np.ndarray, pitch=None) -> np.ndarray:
         """Capability hook: the magnitude spectrogram the phase reconstruction aims at,
@@ -78,10 +93,11 @@ class VAEModel(LatentAudioModel):
         return self.magnitude(self.decode_logmag(z, pitch)).numpy()
 
     @_inference
-    def pitch_track(self, z: np.ndarray, pitch) -> torch.Tensor | None:
+    def pitch_track(self, z: np.ndarray, pitch, velocity=None) -> torch.Tensor | None:
         """The pitch deviation the decoder draws for z, cents [n x 128] (None without a vibrato head)."""
         z = self.check_latent(z)
-        emb = self.net.embed(pitch_index(self.check_pitch(pitch, len(z)), config=self.config))
+        emb = self.net.condition(pitch_index(self.check_pitch(pitch, len(z)), config=self.config),
+                                 self._vel(velocity, len(z)))
         params = self.net.decoder.vibrato(torch.from_numpy(z), emb)
         if params is None:
             return None
@@ -101,15 +117,17 @@ class VAEModel(LatentAudioModel):
         return y.numpy().astype(np.float32)
 
     @_inference
-    def render(self, z: np.ndarray, pitch=None) -> np.ndarray:
-        """Audio before safety, float32 [n x 32768], for z [n x latent_dim] and MIDI pitch [n]."""
+    def render(self, z: np.ndarray, pitch=None, *, velocity=None) -> np.ndarray:
+        """Audio before safety, float32 [n x 32768], for z [n x latent_dim], MIDI pitch [n] and
+        MIDI velocity [n] or one number (None: the default; ignored by a model without velocity)."""
         z = self.check_latent(z)
         pitch = self.check_pitch(pitch, len(z))
-        return self.synthesize(self.decode_logmag(z, pitch), pitch, cents=self.pitch_track(z, pitch))
+        return self.synthesize(self.decode_logmag(z, pitch, velocity), pitch,
+                               cents=self.pitch_track(z, pitch, velocity))
 
     # -- encoding -----------------------------------------------------------------------------
     @_inference
-    def encode(self, y: np.ndarray, sr: int, pitch) -> np.ndarray:
+    def encode(self, y: np.ndarray, sr: int, pitch, *, velocity=None) -> np.ndarray:
         """The posterior mean of a sound: float32 [n x latent_dim].
 
         y : np.ndarray [shape=(n_samples,) or (n, n_samples)] audio at ``sr`` Hz; resampled to
@@ -125,7 +143,7 @@ class VAEModel(LatentAudioModel):
         y = y[:, :N_SAMPLES] if y.shape[1] >= N_SAMPLES else np.pad(y, ((0, 0), (0, N_SAMPLES - y.shape[1])))
         pidx = pitch_index(self.check_pitch(pitch, len(y)), config=self.config)
         x = (log_magnitude(torch.from_numpy(y), config=self.config) - self.config["feat_mean"]) / self.config["feat_std"]
-        mu, _ = self.net.encode(x, pidx)
+        mu, _ = self.net.encode(x, pidx, vel=self._vel(velocity, len(y)))
         return mu.numpy().astype(np.float32)
 
 
@@ -139,21 +157,45 @@ class EncodedSound:
     z: np.ndarray  # float32 [latent_dim], posterior mean
 
 
-def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60) -> EncodedSound:
-    """Load a user's sound (path, bytes or file-like), estimate its pitch, encode it.
+def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: int | None = None,
+                 offset_s: float = 0.0) -> EncodedSound:
+    """Load a sound (path, bytes or file-like), estimate its pitch (unless ``pitch`` is given),
+    encode it. ``offset_s``: where the note starts in the file, seconds (then leading silence
+    after that point is cut).
 
     Raises :class:`explorer.errors.AudioLoadError` for empty, corrupt, silent, too long or
-    non-audio input (a message for a person).
+    non-audio input, :class:`explorer.errors.ParameterError` for an offset past the end or a
+    pitch outside the model's range (a message for a person).
     """
     from explorer.audio.io import load_audio
     from explorer.data.loader import estimate_pitch
+    from explorer.errors import AudioLoadError, ParameterError
 
-    y = load_audio(source, sr=SR, trim_db=40.0)
-    y = y[:N_SAMPLES] if y.size >= N_SAMPLES else np.pad(y, (0, N_SAMPLES - y.size))
-    pitch = estimate_pitch(y, sr=SR)
+    if not (isinstance(offset_s, (int, float)) and np.isfinite(offset_s) and offset_s >= 0):
+        raise ParameterError(f"offset must be a number of seconds >= 0, got {offset_s!r}")
     lo, hi = model.pitch_range
-    estimated = lo <= pitch <= hi
-    pitch = int(pitch) if estimated else int(np.clip(fallback_pitch, lo, hi))
+    if pitch is not None and not (lo <= int(pitch) <= hi and int(pitch) == pitch):
+        raise ParameterError(f"pitch must be a whole MIDI note within this model's range (MIDI {lo}..{hi})")
+    if offset_s == 0:
+        y = load_audio(source, sr=SR, trim_db=40.0)
+    else:
+        import librosa
+
+        y = load_audio(source, sr=SR)
+        start = int(round(offset_s * SR))
+        if start >= y.size:
+            raise ParameterError(f"offset {offset_s:g} s is past the end of the sound ({y.size / SR:.2f} s)")
+        y = y[start:]
+        if not np.any(np.abs(y) > 1e-6):
+            raise AudioLoadError(f"the sound is silent after {offset_s:g} s")
+        y = librosa.effects.trim(y, top_db=40.0)[0]
+    y = y[:N_SAMPLES] if y.size >= N_SAMPLES else np.pad(y, (0, N_SAMPLES - y.size))
+    if pitch is not None:
+        pitch, estimated = int(pitch), True
+    else:
+        found = estimate_pitch(y, sr=SR)
+        estimated = lo <= found <= hi
+        pitch = int(found) if estimated else int(np.clip(fallback_pitch, lo, hi))
     z = model.encode(y, SR, [pitch])[0]
     return EncodedSound(y=y.astype(np.float32), pitch=pitch, pitch_estimated=bool(estimated), z=z)
 
@@ -165,12 +207,14 @@ def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60) -> Encode
 def model_from_checkpoint(ckpt: dict[str, Any], *, source: str = "") -> VAEModel:
     """A :class:`VAEModel` from a validated checkpoint dict (see explorer.models.checkpoint)."""
     net = build_model(ckpt["config"])
+    state = {k: v for k, v in ckpt["state"].items() if k not in PRIOR_KEYS}
+    prior = LatentPrior.from_state(ckpt["state"], int(net.config["latent_dim"]))
     try:
-        net.load_state_dict(ckpt["state"])
+        net.load_state_dict(state)
     except (RuntimeError, KeyError, TypeError) as exc:
         raise CheckpointError(f"checkpoint {source or ''} does not fit the VAE it describes "
                               f"({str(exc).splitlines()[0][:100]})") from None
-    return VAEModel(net, card=ckpt.get("card") or {}, source=source)
+    return VAEModel(net, card=ckpt.get("card") or {}, source=source, prior=prior)
 
 
 def load(path: str | os.PathLike) -> VAEModel:

@@ -52,9 +52,21 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "time_emb": True,  # a learned feature per frame position in the decoder (absent: off)
     "vibrato": True,  # a pitch track drawn from the code bends the harmonics (absent: off)
     "vibrato_input": True,  # the encoder also sees the note's measured vibrato (absent: off)
+    "velocity": True,  # MIDI velocity is a condition beside pitch (absent: off; the model has no velocity knob)
 }
+#: The velocity a note is drawn at when none is asked for (the corpus's loudest but one layer).
+DEFAULT_VELOCITY = 100
 #: A tiny config for tests and the "debug" model (seconds to build, train and render).
 TINY_CONFIG: dict[str, Any] = {**DEFAULT_CONFIG, "latent_dim": 8, "hidden": 32, "pitch_emb": 8, "gl_iters": 4}
+
+
+def velocity_input(velocity, n: int) -> torch.Tensor:
+    """MIDI velocity (1-127; None or -1: :data:`DEFAULT_VELOCITY`) [n] -> the network's input [n x 1],
+    centred near the middle of the range."""
+    v = np.full(n, DEFAULT_VELOCITY, dtype=np.float32) if velocity is None else \
+        np.broadcast_to(np.asarray(velocity, dtype=np.float32).reshape(-1), (n,)).copy()
+    v[v <= 0] = DEFAULT_VELOCITY
+    return torch.from_numpy(np.clip(v, 1.0, 127.0) / 127.0 - 0.6).reshape(n, 1)
 
 
 def pitch_index(pitch, *, config: dict[str, Any]) -> torch.Tensor:
@@ -169,31 +181,41 @@ class VAENet(nn.Module):
         self.config = dict(config)
         n_pitch = config["pitch_max"] - config["pitch_min"] + 1
         self.embed = nn.Embedding(n_pitch, config["pitch_emb"])
+        if config.get("velocity"):
+            self.velocity = nn.Linear(1, config["pitch_emb"])
         self.encoder = _Encoder(config)
         self.decoder = _Decoder(config)
 
+    def condition(self, pidx: torch.Tensor, vel: torch.Tensor | None = None) -> torch.Tensor:
+        """The conditioning vector [B x E] of pitch indices [B] and (with ``velocity``) the
+        :func:`velocity_input` [B x 1] (None: the default velocity)."""
+        emb = self.embed(pidx)
+        if hasattr(self, "velocity"):
+            emb = emb + self.velocity(velocity_input(None, len(pidx)) if vel is None else vel)
+        return emb
+
     def encode(self, x: torch.Tensor, pidx: torch.Tensor,
-               vib: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+               vib: torch.Tensor | None = None, vel: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(mu, logvar) [B x L] of standardised log|S| x [B x 513 x T]; ``vib`` [B x 6]: the notes'
         measured vibrato if already known (with ``vibrato_input``; else measured here)."""
         if self.encoder.n_vib and vib is None:
             logmag = x * self.config["feat_std"] + self.config["feat_mean"]
             vib = fit(*measure(logmag), frame_s=self.config["hop_length"] / self.config["sr"])
-        return self.encoder(x, self.embed(pidx), vib)
+        return self.encoder(x, self.condition(pidx, vel), vib)
 
-    def decode(self, z: torch.Tensor, pidx: torch.Tensor) -> torch.Tensor:
-        return self.decoder(z, self.embed(pidx), pidx)
+    def decode(self, z: torch.Tensor, pidx: torch.Tensor, vel: torch.Tensor | None = None) -> torch.Tensor:
+        return self.decoder(z, self.condition(pidx, vel), pidx)
 
     def forward(self, x: torch.Tensor, pidx: torch.Tensor, *, sample: bool = True, with_vibrato: bool = False,
-                vib_in: torch.Tensor | None = None):
+                vib_in: torch.Tensor | None = None, vel: torch.Tensor | None = None):
         """Returns (x_hat, mu, logvar), and ``with_vibrato`` the vibrato head's numbers after them
         (:meth:`_Decoder.vibrato`, [B x 6] or None); x_hat : Tensor[B x 513 x T] standardised log|S|;
         ``vib_in``: the notes' measured vibrato, see :meth:`encode`."""
-        mu, logvar = self.encode(x, pidx, vib_in)
+        mu, logvar = self.encode(x, pidx, vib_in, vel)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if sample else mu
         if not with_vibrato:
-            return self.decode(z, pidx), mu, logvar
-        emb = self.embed(pidx)
+            return self.decode(z, pidx, vel), mu, logvar
+        emb = self.condition(pidx, vel)
         vib = self.decoder.vibrato(z, emb)
         return self.decoder(z, emb, pidx, vib=vib), mu, logvar, vib
 
@@ -201,13 +223,13 @@ class VAENet(nn.Module):
 def build_model(config: dict[str, Any]) -> VAENet:
     """The one way to build the network (training, loading, tests)."""
     c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, "vibrato": False, "vibrato_input": False,
-         **config}  # older: options off
+         "velocity": False, **config}  # older: options off
     for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
         if not isinstance(c[key], int) or c[key] <= 0:
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if not isinstance(c["comb_bases"], int) or not 0 <= c["comb_bases"] <= 16:
         raise CheckpointError(f"VAE config has an invalid comb_bases: {c['comb_bases']!r}")
-    for key in ("time_emb", "vibrato", "vibrato_input"):
+    for key in ("time_emb", "vibrato", "vibrato_input", "velocity"):
         if not isinstance(c[key], bool):
             raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
     if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:

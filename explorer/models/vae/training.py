@@ -35,7 +35,8 @@ from explorer.models.checkpoint import load_checkpoint, save_checkpoint
 from explorer.models.vae import evaluation as vae_eval
 from explorer.models.vae.data import VAL_MOD, dataset_features, pitch_tracks, split
 from explorer.models.vae.model import VAEModel
-from explorer.models.vae.networks import DEFAULT_CONFIG, FAMILY, TINY_CONFIG, build_model, pitch_index
+from explorer.models.vae.networks import DEFAULT_CONFIG, FAMILY, TINY_CONFIG, build_model, pitch_index, velocity_input
+from explorer.models.vae.prior import LatentPrior, fit_prior
 from explorer.models.vae.vibrato import pitch_track
 
 #: Training hyper-parameters (saved in the config under "train").
@@ -111,7 +112,8 @@ def vibrato_loss(params: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, Any], hp: dict[str, Any],
-             tracks: dict[str, torch.Tensor] | None = None, batch: int = 128) -> dict[str, float]:
+             tracks: dict[str, torch.Tensor] | None = None, vel: torch.Tensor | None = None,
+             batch: int = 128) -> dict[str, float]:
     """Held-out figures with the posterior mean: mse, dB error of log|S| (mean abs), KL, active
     units, and with ``tracks`` the vibrato head's confidence-weighted RMS error against the
     measured tracks, cents."""
@@ -120,7 +122,8 @@ def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, 
     for i in range(0, len(feats), batch):
         x = (feats[i : i + batch].float() - config["feat_mean"]) / config["feat_std"]
         x_hat, mu, logvar, params = net(x, pidx[i : i + batch], sample=False, with_vibrato=True,
-                                        vib_in=None if tracks is None else tracks["params"][i : i + batch])
+                                        vib_in=None if tracks is None else tracks["params"][i : i + batch],
+                                        vel=None if vel is None else vel[i : i + batch])
         if tracks is not None and params is not None:
             cents = pitch_track(params, n_frames=x.shape[-1], frame_s=config["hop_length"] / config["sr"])
             w = tracks["confidence"][i : i + batch].float()
@@ -145,7 +148,7 @@ def validate(net, feats: torch.Tensor, pidx: torch.Tensor, *, config: dict[str, 
 
 #: Config keys taken from an --init checkpoint (its architecture and feature scaling).
 _INIT_KEYS = ("latent_dim", "hidden", "pitch_emb", "n_down", "comb_bases", "time_emb", "vibrato", "vibrato_input",
-              "feat_mean", "feat_std", "gl_iters", "log_eps")
+              "velocity", "feat_mean", "feat_std", "gl_iters", "log_eps")
 
 
 def _init_from(name, config: dict[str, Any], *, log=print):
@@ -198,10 +201,13 @@ def main(args) -> None:
     out = scaffold.out_stem(args.out)
     started = time.time()
 
-    data = dataset_features(Path(args.data), config=config, max_items=32 if smoke else None, log=log)
+    max_items = 32 if smoke else getattr(args, "max_notes", None)
+    data = dataset_features(Path(args.data), config=config, max_items=max_items, log=log)
     train_idx, val_idx = split(len(data["pitch"]), hp["val_mod"])
     feats = torch.from_numpy(data["feats"])  # float16 [N x 513 x T]
     pidx = pitch_index(data["pitch"], config=config)
+    # notes of unknown velocity (a folder of sounds) get the default one
+    vel = velocity_input(data["velocity"], len(pidx)) if config.get("velocity") and "velocity" in data else None
     sample = feats[train_idx[: 2000]].float()
     config["feat_mean"] = round(float(sample.mean()), 5)
     config["feat_std"] = round(float(sample.std()), 5)
@@ -217,8 +223,7 @@ def main(args) -> None:
         net = build_model(config)
     tracks = None
     if (config.get("vibrato") and hp.get("vibrato_weight")) or config.get("vibrato_input"):
-        measured = pitch_tracks(Path(args.data), data["feats"], config=config, max_items=32 if smoke else None,
-                                log=log)
+        measured = pitch_tracks(Path(args.data), data["feats"], config=config, max_items=max_items, log=log)
         tracks = {k: torch.from_numpy(v) for k, v in measured.items()}
     # the vibrato numbers start from zero and must grow to tens of cents; at the shared learning
     # rate Adam's bounded steps would take thousands of steps to get there
@@ -253,7 +258,8 @@ def main(args) -> None:
         x = (feats[b].float() - config["feat_mean"]) / config["feat_std"]
         beta = min(1.0, step / max(hp["warmup_steps"], 1))
         x_hat, mu, logvar, params = model(x, pidx[b], with_vibrato=True,
-                                          vib_in=None if tracks is None else tracks["params"][b])
+                                          vib_in=None if tracks is None else tracks["params"][b],
+                                          vel=None if vel is None else vel[b])
         loss, mse, kl = vae_loss(x, x_hat, mu, logvar, beta=beta, hp=hp, config=config)
         vib = None
         if params is not None and tracks is not None and hp.get("vibrato_weight"):
@@ -270,7 +276,8 @@ def main(args) -> None:
         if step % hp["val_every"] == 0 or step == hp["steps"]:
             if rank == 0:
                 val_tracks = None if tracks is None else {k: v[val_idx] for k, v in tracks.items()}
-                metrics = validate(net, feats[val_idx], pidx[val_idx], config=config, hp=hp, tracks=val_tracks)
+                metrics = validate(net, feats[val_idx], pidx[val_idx], config=config, hp=hp, tracks=val_tracks,
+                                   vel=None if vel is None else vel[val_idx])
                 log("validation " + " ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
                 elapsed = time.time() - started
                 _save(out, net, config, hp, step, elapsed, metrics, args, final=False)
@@ -279,14 +286,38 @@ def main(args) -> None:
             scaffold.barrier()
     if rank == 0:
         elapsed = time.time() - started
-        card = _save(out, net, config, hp, step, elapsed, metrics, args, final=True, smoke=smoke)
+        prior = learned_prior(net, feats, pidx, vel, train_idx, config=config, smoke=smoke, log=log)
+        card = _save(out, net, config, hp, step, elapsed, metrics, args, final=True, smoke=smoke, prior=prior)
         log(f"done: {step} steps in {elapsed / 60:.1f} min -> {out}.pt, {out}.config.json, {out}.md")
         if card.get("eval"):
             log("eval " + json.dumps(card["eval"]))
     scaffold.finish_distributed()
 
 
-def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bool, smoke: bool = False) -> dict:
+def learned_prior(net, feats: torch.Tensor, pidx: torch.Tensor, vel: torch.Tensor | None, idx, *,
+                  config: dict[str, Any], smoke: bool = False, max_notes: int = 8000, batch: int = 128,
+                  log=print) -> LatentPrior:
+    """The mixture prior fitted to the posterior of (up to ``max_notes``, spread evenly) training notes."""
+    idx = torch.as_tensor(idx)[torch.linspace(0, len(idx) - 1, min(len(idx), max_notes)).long()]
+    mus, logvars = [], []
+    net.eval()
+    with torch.no_grad():
+        for i in range(0, len(idx), batch):
+            b = idx[i : i + batch]
+            x = (feats[b].float() - config["feat_mean"]) / config["feat_std"]
+            mu, logvar = net.encode(x, pidx[b], vel=None if vel is None else vel[b])
+            mus.append(mu)
+            logvars.append(logvar)
+    net.train()
+    t0 = time.perf_counter()
+    prior = fit_prior(torch.cat(mus).numpy(), torch.cat(logvars).numpy(), n_components=2 if smoke else 12)
+    log(f"prior: {len(prior.weights)}-component mixture fitted to {len(idx)} training codes in "
+        f"{time.perf_counter() - t0:.1f} s")
+    return prior
+
+
+def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bool, smoke: bool = False,
+          prior: LatentPrior | None = None) -> dict:
     """Write the weights + card (and, at the end, the slider analysis, eval and the Markdown card)."""
     card: dict[str, Any] = {
         "family": FAMILY,
@@ -300,16 +331,17 @@ def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bo
         "validation": metrics,
         "final": final,
     }
-    save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=net.state_dict(), card=card)
+    state = {**net.state_dict(), **(prior.state() if prior is not None else {})}
+    save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=state, card=card)
     if not final:
         return card
-    model = VAEModel(build_model(config), card=card)
+    model = VAEModel(build_model(config), card=card, prior=prior)
     model.net.load_state_dict(net.state_dict())
     data_dir = Path(args.data)
     card["sliders"] = vae_eval.slider_analysis(model, data=data_dir, quick=smoke)
     if not smoke:
         card["eval"] = vae_eval.evaluate(model, data=data_dir, quick=False)
-    save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=net.state_dict(), card=card)
+    save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=state, card=card)
     Path(f"{out}.config.json").write_text(json.dumps(config, indent=1) + "\n")
     Path(f"{out}.md").write_text(vae_eval.card_markdown(card, config))
     return card
