@@ -1,0 +1,86 @@
+"""The VAE's learned prior: random notes where real codes live, the slider frame, the checkpoint."""
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.errors import CheckpointError
+from explorer.models.checkpoint import load_checkpoint, save_checkpoint
+from explorer.models.vae import debug_model
+from explorer.models.vae.model import model_from_checkpoint
+from explorer.models.vae.networks import FAMILY
+from explorer.models.vae.prior import LatentPrior, fit_prior
+from explorer.render import render_safe
+
+
+def _codes(n=600, L=8, seed=0):
+    """Two clumps far from the origin: where N(0, I) draws rarely land."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(-3.0, 0.3, (n // 2, L))
+    b = rng.normal(2.0, 0.5, (n // 2, L))
+    return np.concatenate([a, b])
+
+
+def test_draws_land_on_the_clumps_and_repeat_with_the_seed():
+    prior = fit_prior(_codes(), n_components=2)
+    z = prior.draw(np.random.default_rng(5), 400)
+    again = prior.draw(np.random.default_rng(5), 400)
+    assert np.array_equal(z, again)
+    near = np.minimum(np.abs(z.mean(1) + 3.0), np.abs(z.mean(1) - 2.0))
+    assert np.mean(near < 1.0) > 0.95  # N(0, I) draws would sit at mean ~0, between the clumps
+    share_b = np.mean(z.mean(1) > 0)
+    assert 0.4 < share_b < 0.6  # both clumps, in proportion
+
+
+def test_slider_frame_is_centred_ordered_and_invertible():
+    codes = np.random.default_rng(1).normal(0.0, [3.0, 1.0, 0.2], (2000, 3)) + [5.0, -1.0, 0.0]
+    prior = fit_prior(codes, n_components=2)
+    assert np.allclose(prior.to_latent(np.zeros(3)), [5.0, -1.0, 0.0], atol=0.2)  # 0 = a typical code
+    assert prior.scale[0] > prior.scale[1] > prior.scale[2]  # the widest axis first
+    assert abs(abs(prior.axes[0, 0]) - 1.0) < 0.01
+    z = prior.draw(np.random.default_rng(2), 50)
+    assert np.allclose(prior.to_latent(prior.to_slider(z)), z, atol=1e-4)
+    s = prior.to_slider(codes)
+    assert np.allclose(s.std(0), 1.0, atol=0.05)  # one slider unit = one standard deviation
+
+
+def test_checkpoint_round_trip_and_the_model_samples_from_it(tmp_path):
+    base = debug_model()
+    prior = fit_prior(_codes(L=base.latent_dim), n_components=2)
+    path = save_checkpoint(tmp_path / "p.pt", family=FAMILY, config=base.config,
+                           state={**base.net.state_dict(), **prior.state()})
+    model = model_from_checkpoint(load_checkpoint(path, family=FAMILY))
+    assert model.prior is not None
+    z = model.sample_latent(3, 11)
+    assert np.array_equal(z, model.sample_latent(3, 11))
+    assert np.allclose(z, prior.draw(__import__("explorer.models.base", fromlist=["x"]).latent_rng(11), 3))
+    assert np.allclose(model.to_latent(np.zeros(base.latent_dim)), prior.center, atol=1e-5)
+    assert debug_model().prior is None  # no prior: N(0, I), raw sliders
+    assert np.array_equal(debug_model().to_slider(z), z)
+
+
+@pytest.mark.parametrize("spoil", ["missing", "shape", "nan", "weights"])
+def test_a_damaged_prior_is_refused(tmp_path, spoil):
+    base = debug_model()
+    state = fit_prior(_codes(L=base.latent_dim), n_components=2).state()
+    if spoil == "missing":
+        del state["prior.axes"]
+    elif spoil == "shape":
+        state["prior.means"] = torch.zeros(2, base.latent_dim + 1)
+    elif spoil == "nan":
+        state["prior.chols"][0, 0, 0] = float("nan")
+    else:
+        state["prior.weights"] = torch.tensor([-1.0, 2.0], dtype=torch.float64)
+    with pytest.raises(CheckpointError, match="prior"):
+        LatentPrior.from_state(state, base.latent_dim)
+
+
+def test_velocity_changes_a_velocity_model_and_is_ignored_by_others():
+    model = debug_model()  # the tiny config has the velocity condition
+    assert model.velocity_range == (1, 127)
+    z = model.sample_latent(1, 0)[0]
+    soft, loud = render_safe(model, z, 60, velocity=25).y, render_safe(model, z, 60, velocity=127).y
+    assert not np.allclose(soft, loud)
+    assert np.array_equal(render_safe(model, z, 60).y, render_safe(model, z, 60, velocity=100).y)
+    with pytest.raises(Exception, match="velocity"):
+        render_safe(model, z, 60, velocity=0)
