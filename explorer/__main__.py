@@ -70,7 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--preset", type=Path, help="preset JSON to render")
     r.add_argument("--gp-kernel", type=Path, help="GP kernel JSON file (GP model)")
     r.add_argument("--pitch", type=_pitch, help="MIDI pitch or note name (e.g. 60 or C4)")
-    r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav)")
+    r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav, or MODEL-song.wav with --midi)")
+    r.add_argument("--midi", type=Path, help="play this MIDI file with the sound (a song instead of one note)")
+    r.add_argument("--out-of-range", choices=("fold", "skip"), default="fold",
+                   help="--midi notes outside the model's range: moved by octaves into it, or left out")
+
+    x = sub.add_parser("export", help="export the sound as a sampler instrument (SFZ: WAVs, .sfz, preset)")
+    x.add_argument("--model", choices=FAMILIES, help="model family (or taken from --preset)")
+    x.add_argument("--checkpoint", help="checkpoint name in checkpoints/ or a file path (default: shipped model)")
+    x.add_argument("--seed", type=_seed, help="latent seed (default 0)")
+    x.add_argument("--preset", type=Path, help="preset JSON of the sound")
+    x.add_argument("--gp-kernel", type=Path, help="GP kernel JSON file (GP model)")
+    x.add_argument("--format", choices=("sfz",), default="sfz")
+    x.add_argument("--out", type=Path, required=True, help="output folder (new or empty) or .zip file")
 
     i = sub.add_parser("interpolate", help="morph between two sounds (slerp or lerp) into step WAVs")
     i.add_argument("--model", choices=FAMILIES, required=True)
@@ -180,10 +192,10 @@ def _model(args, family: str, presets):
     return model
 
 
-def cmd_render(args) -> int:
-    from explorer.audio.io import write_audio
+def _timbre(args):
+    """(family, model, preset, z) of ``--model/--seed/--preset/--checkpoint/--gp-kernel``."""
     from explorer.presets import Preset
-    from explorer.render import preset_latent, render_safe
+    from explorer.render import preset_latent
 
     preset = _read_preset(args.preset) if args.preset else None
     family = args.model or (preset.model if preset else None)
@@ -193,12 +205,30 @@ def cmd_render(args) -> int:
     model = _model(args, family, [preset])
     if args.seed is not None or preset is None:
         preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None)
-    z = preset_latent(model, preset)
+    return family, model, preset, preset_latent(model, preset)
+
+
+def cmd_render(args) -> int:
+    from explorer.audio.io import write_audio
+    from explorer.render import render_safe
+
+    family, model, preset, z = _timbre(args)
+    if args.midi is not None:
+        from explorer.play.cli import render_midi
+
+        return render_midi(model, z, args.midi, out=args.out or Path(f"{family}-song.wav"), policy=args.out_of_range)
     sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch)
     out = args.out or Path(f"{family}.wav")
     write_audio(out, sound.y, sr=sound.sr)
     print(f"wrote {out} ({len(sound.y) / sound.sr:.2f} s at {sound.sr} Hz{', silent' if sound.silent else ''})")
     return 0
+
+
+def cmd_export(args) -> int:
+    from explorer.play.cli import export
+
+    _, model, preset, z = _timbre(args)
+    return export(model, z, preset, fmt=args.format, out=args.out)
 
 
 def cmd_interpolate(args) -> int:
@@ -284,6 +314,7 @@ def cmd_bench(args) -> int:
 
 COMMANDS = {
     "render": cmd_render,
+    "export": cmd_export,
     "interpolate": cmd_interpolate,
     "dataset": cmd_dataset,
     "train": cmd_train,
