@@ -19,7 +19,7 @@ function hook() {
 
 function ensureContext(state) {
   if (!state.ctx) {
-    const ctx = new (window.AudioContext || window.webkitAudioContext)({ latencyHint: "interactive" });
+    const ctx = new (window.AudioContext || window.webkitAudioContext)({ latencyHint: state.latencyHint });
     // A limiter after the voices: chords never go past about -1 dBFS.
     const limiter = ctx.createDynamicsCompressor();
     limiter.threshold.value = -6; limiter.knee.value = 0; limiter.ratio.value = 20;
@@ -96,9 +96,11 @@ function noteOn(state, root, midi, eventTime) {
   src.start();
   const startAt = ctx.currentTime; // start() with no time: at once, from the next render quantum
   const ts = ctx.getOutputTimestamp ? ctx.getOutputTimestamp() : { contextTime: startAt, performanceTime: performance.now() };
-  const audibleMs = ts.performanceTime + (startAt - ts.contextTime) * 1000 + (ctx.outputLatency || 0) * 1000;
+  // ts: the context time being heard now and when (performance clock); startAt is heard that much later
+  const audibleMs = ts.performanceTime + (startAt - ts.contextTime) * 1000;
   const latency = audibleMs - eventTime;
-  const entry = { midi, on_ms: eventTime, off_ms: null, latency_ms: latency, base_latency_ms: (ctx.baseLatency || 0) * 1000,
+  const entry = { midi, on_ms: eventTime, off_ms: null, latency_ms: latency, handler_ms: performance.now() - eventTime,
+                  base_latency_ms: (ctx.baseLatency || 0) * 1000,
                   output_latency_ms: (ctx.outputLatency || 0) * 1000, context_state: ctx.state };
   state.voices.set(midi, { src, gain, entry });
   const h = hook();
@@ -136,6 +138,7 @@ export default function (component) {
   const state = root.__lae || (root.__lae = { voices: new Map(), buffers: null, digest: null });
   if (state.listeners) state.listeners.forEach(([target, type, fn]) => target.removeEventListener(type, fn));
   state.release = data.release_s;
+  state.latencyHint = data.latency_hint ?? 0;
   const los = data.notes.map((n) => n.midi);
   const lowest = Math.min(...los), highest = Math.max(...los);
   if (state.digest !== data.digest) {
