@@ -62,11 +62,20 @@ def test_computer_keys_play_the_gan_keyboard(server, browser, tmp_path):  # noqa
         page.wait_for_timeout(100)
         hook = _hook(page)
         page.screenshot(path=str(shots / "GAN-keyboard.png"), full_page=True)
+        # a new timbre (the dice): the keyboard gets the new notes and plays them
+        page.get_by_role("button", name="Roll").click()
+        page.wait_for_function(f"() => window.__laeKeyboard.digest !== {hook['digest']!r} && window.__laeKeyboard.ready",
+                               timeout=120_000)
+        wait_for_app(page)
+        page.locator("h1").first.click()
+        tap("a")
+        after = _hook(page)
     finally:
         context.close()
     notes = [e["midi"] for e in hook["log"]]
     assert notes == [60, 61, 64, 67, 72, 60, 50], hook["log"]
     assert hook["played"] == 7 and hook["sounding"] == []
+    assert after["played"] == 8 and after["log"][-1]["midi"] == 48  # (the octave window stays where it was)
     assert all(e["off_ms"] is not None and e["off_ms"] > e["on_ms"] for e in hook["log"])
     assert all(e["context_state"] in ("running", "suspended") for e in hook["log"])
     latencies = [round(e["latency_ms"], 1) for e in hook["log"]]

@@ -144,7 +144,10 @@ export default function (component) {
   if (state.digest !== data.digest) {
     [...state.voices.keys()].forEach((m) => noteOff(state, root, m, performance.now()));
     buildKeys(root, data);
-    state.windowLo = Math.max(lowest, Math.min(data.window_lo, highest - 12));
+    // a new timbre keeps the octave being played; a new range starts where the page says
+    const keep = state.windowLo != null && state.range === `${lowest}-${highest}`;
+    if (!keep) state.windowLo = Math.max(lowest, Math.min(data.window_lo, highest - 12));
+    state.range = `${lowest}-${highest}`;
     loadNotes(state, data, root).catch((err) => {
       root.querySelector(".lae-status").textContent = "These notes could not be prepared for playing: " + err;
     });
