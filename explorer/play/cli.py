@@ -6,12 +6,10 @@ the extension is right) and written to a temporary file beside the target, then 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +17,8 @@ import numpy as np
 from explorer.audio.io import audio_bytes
 from explorer.errors import ParameterError
 from explorer.models.base import AudioModel
-from explorer.models.registry import checkpoint_name
 from explorer.play.midi import read_midi
-from explorer.play.sfz import build_sfz, write_instrument
+from explorer.play.sfz import build_sfz, timbre_preset, write_instrument
 from explorer.play.song import render_song
 from explorer.presets import Preset
 
@@ -64,15 +61,6 @@ def render_midi(model: AudioModel, z: np.ndarray, midi: Path, *, out: Path, poli
           f"{result.polyphony} at once; notes rendered in {result.render_s:.2f} s, "
           f"{time.perf_counter() - t0:.2f} s in all)")
     return 0
-
-
-def timbre_preset(model: AudioModel, preset: Preset) -> Preset:
-    """``preset`` completed so that it rebuilds the timbre on its own: the checkpoint the model
-    came from, and a GP's kernel (``gp``) when the preset does not carry one."""
-    checkpoint = preset.checkpoint or checkpoint_name(model)
-    spec = getattr(model, "spec", None)  # a GP: its kernel is its "checkpoint"
-    gp = preset.gp if preset.gp is not None else (json.loads(spec.dumps()) if spec is not None else None)
-    return replace(preset, checkpoint=None if gp is not None else checkpoint, gp=gp)
 
 
 def export(model: AudioModel, z: np.ndarray, preset: Preset, *, fmt: str, out: Path) -> int:

@@ -17,13 +17,14 @@ An unpitched sound becomes one region over all keys with ``pitch_keytrack=0``.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from explorer.audio.io import audio_bytes
 from explorer.audio.pitch import cents_between, median_f0, midi_to_hz, note_name
 from explorer.errors import ParameterError
 from explorer.models.base import AudioModel
+from explorer.models.registry import checkpoint_name
 from explorer.play.notes import render_notes
 from explorer.play.song import RELEASE_S
 from explorer.presets import Preset
@@ -127,6 +129,15 @@ def sfz_text(regions: list[Region], *, pitched: bool, comment: str = "") -> str:
         opcodes += [f"loop_start={r.loop_start}", f"loop_end={r.loop_end}"]
         lines.append("<region> " + " ".join(opcodes))
     return "\n".join(lines) + "\n"
+
+
+def timbre_preset(model: AudioModel, preset: Preset) -> Preset:
+    """``preset`` completed so that it rebuilds the timbre on its own: the checkpoint the model
+    came from, and a GP's kernel (``gp``) when the preset does not carry one."""
+    checkpoint = preset.checkpoint or checkpoint_name(model)
+    spec = getattr(model, "spec", None)  # a GP: its kernel is its "checkpoint"
+    gp = preset.gp if preset.gp is not None else (json.loads(spec.dumps()) if spec is not None else None)
+    return replace(preset, checkpoint=None if gp is not None else checkpoint, gp=gp)
 
 
 def build_sfz(model: AudioModel, z: np.ndarray, preset: Preset, *, name: str | None = None,

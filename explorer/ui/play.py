@@ -6,8 +6,6 @@ Pages call :func:`play_section` once, after their own controls, with the latent 
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -15,11 +13,11 @@ from explorer.audio.pitch import note_name
 from explorer.errors import ExplorerError
 from explorer.models.base import AudioModel
 from explorer.play.midi import MAX_BYTES, read_midi
-from explorer.play.sfz import build_sfz
+from explorer.play.sfz import build_sfz, timbre_preset
 from explorer.play.song import render_song
-from explorer.presets import Preset
+from explorer.presets import Preset, parse_preset
 from explorer.ui.errors import show_error
-from explorer.ui.keyboard import keyboard, keyboard_notes
+from explorer.ui.keyboard import keyboard, keyboard_notes, latent_key
 from explorer.ui.models import model_key
 from explorer.ui.sound import player
 
@@ -32,12 +30,6 @@ def _latent(model: AudioModel, z: np.ndarray | None, seed: int | None) -> np.nda
     return model.sample_latent(1, seed)[0] if z is None else np.asarray(z, dtype=np.float32)
 
 
-def _latent_key(z: np.ndarray | None, seed: int | None) -> str:
-    if z is None:
-        return f"seed{int(seed)}"
-    return hashlib.blake2b(np.ascontiguousarray(z, dtype=np.float32).tobytes(), digest_size=16).hexdigest()
-
-
 @st.cache_data(max_entries=8, show_spinner="Playing the MIDI file…")
 def _song(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, data: bytes, name: str, policy: str):
     return render_song(_model, _z, read_midi(data, name=name), policy=policy)
@@ -45,9 +37,6 @@ def _song(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, data: bytes,
 
 @st.cache_data(max_entries=4, show_spinner="Building the SFZ instrument…")
 def _sfz(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, preset_json: str, name: str):
-    from explorer.play.cli import timbre_preset
-    from explorer.presets import parse_preset
-
     inst = build_sfz(_model, _z, timbre_preset(_model, parse_preset(preset_json)), name=name)
     return inst.zip_bytes(), len(inst.regions), inst.untuned
 
@@ -60,7 +49,7 @@ def play_section(model: AudioModel, *, key: str, preset: Preset, z: np.ndarray |
     pitch : the page's pitch (MIDI), where the keyboard starts.
     """
     st.subheader("Play it")
-    mkey, lkey = model_key(model), _latent_key(z, seed)
+    mkey, lkey = model_key(model), latent_key(z, seed)
     lo_model, hi_model = model.pitch_range if model.pitch_range is not None else (0, 127)
     lowest_c = [c for c in range(0, 128, 12) if lo_model <= c + 12 and c <= hi_model]
     start = 12 * (int(pitch if pitch is not None else 60) // 12) - 12

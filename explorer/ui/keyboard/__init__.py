@@ -66,16 +66,19 @@ def _notes(_model: AudioModel, model_key: str, latent_key: str, _z: np.ndarray |
     return KeyboardNotes(data=data, render_s=render_s, count=len(notes), pitched=batch.pitched)
 
 
+def latent_key(z: np.ndarray | None, seed: int | None) -> str:
+    """A cache key for a latent: a digest of its exact values, or its seed."""
+    if z is None:
+        return f"seed{int(seed)}"
+    return hashlib.blake2b(np.ascontiguousarray(z, dtype=np.float32).tobytes(), digest_size=16).hexdigest()
+
+
 def keyboard_notes(model: AudioModel, *, model_key: str, z: np.ndarray | None = None, seed: int | None = None,
                    lowest: int = 48, octaves: int = OCTAVES) -> KeyboardNotes:
     """The notes ``lowest .. lowest + 12 * octaves`` (inside the model's range) of latent ``z``
     (float32 [latent_dim]) or of ``sample_latent(1, seed)``, rendered once per timbre and range."""
-    if z is not None:
-        z = np.ascontiguousarray(z, dtype=np.float32)
-        latent_key = hashlib.blake2b(z.tobytes(), digest_size=16).hexdigest()
-    else:
-        latent_key = f"seed{int(seed)}"
-    return _notes(model, model_key, latent_key, z, None if seed is None else int(seed), int(lowest),
+    z = None if z is None else np.ascontiguousarray(z, dtype=np.float32)
+    return _notes(model, model_key, latent_key(z, seed), z, None if seed is None else int(seed), int(lowest),
                   int(lowest) + 12 * int(octaves))
 
 
