@@ -86,3 +86,23 @@ def test_computer_keys_play_the_gan_keyboard(server, browser, tmp_path):  # noqa
     outside = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
                and urlparse(u).hostname not in ("127.0.0.1", "localhost") and "/materialsymbols" not in u]
     assert not outside, outside
+
+
+@pytest.mark.parametrize("path", ["VAE", "GP"])
+def test_computer_keys_play_the_vae_and_gp_keyboards(server, browser, path):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+        wait_for_app(page)
+        page.wait_for_function("() => window.__laeKeyboard && window.__laeKeyboard.ready", timeout=180_000)
+        page.locator("h1").first.click()
+        page.keyboard.down("j")  # B4 on the keys starting at C4
+        page.wait_for_timeout(150)
+        page.keyboard.up("j")
+        page.wait_for_timeout(50)
+        hook = _hook(page)
+    finally:
+        context.close()
+    assert [e["midi"] for e in hook["log"]] == [71] and hook["sounding"] == []
+    print(path, "key press to audio start (ms):", round(hook["log"][0]["latency_ms"], 1))

@@ -71,3 +71,12 @@ def test_sfz_instrument_is_built_on_request_and_downloaded(page):
     apptest.assert_healthy(at)
     (dl,) = [b for b in at.get("download_button") if "SFZ instrument" in b.proto.label]
     assert "21 samples" in dl.proto.label
+
+
+@pytest.mark.parametrize("page", ["gp"], indirect=True)
+def test_an_unpitched_gp_sound_plays_on_every_key(page):
+    at = apptest.run_page(PAGES[page], gp_source="Build a kernel", gp_kind="Bark bands (noise)", gp_dur="1.0")
+    apptest.assert_healthy(at)
+    notes = keyboard_data(at)["notes"]
+    assert len(notes) == 37 and "wav" in notes[0] and not any("wav" in n for n in notes[1:])  # one WAV for all
+    assert any("no pitch" in c.value for c in at.caption)

@@ -58,9 +58,10 @@ def _notes(_model: AudioModel, model_key: str, latent_key: str, _z: np.ndarray |
     notes = []
     for p, y, (a, b) in zip(batch.pitches, batch.y, batch.loops):
         # the buffer loops while held, so nothing after the loop end is ever heard: leave it out
-        wav = audio_bytes(y[: min(len(y), b + tail)], sr=sr)
-        notes.append({"midi": int(p), "name": note_name(int(p)), "loop": [a / sr, b / sr],
-                      "wav": base64.b64encode(wav).decode("ascii")})
+        note = {"midi": int(p), "name": note_name(int(p)), "loop": [a / sr, b / sr]}
+        if batch.pitched or not notes:  # an unpitched sound: one WAV, which every key plays
+            note["wav"] = base64.b64encode(audio_bytes(y[: min(len(y), b + tail)], sr=sr)).decode("ascii")
+        notes.append(note)
     digest = hashlib.blake2b(f"{model_key}|{latent_key}|{lo}|{hi}".encode(), digest_size=12).hexdigest()
     data = {"digest": digest, "notes": notes, "release_s": RELEASE_S}
     return KeyboardNotes(data=data, render_s=render_s, count=len(notes), pitched=batch.pitched)

@@ -1,5 +1,5 @@
 // The playable keyboard: pre-rendered notes played with the Web Audio API, no server round trip.
-// data = {digest, lo, notes: [{midi, name, wav (base64 WAV), loop: [start_s, end_s]}], release_s, window_lo}
+// data = {digest, notes: [{midi, name, wav (base64 WAV; absent: the first note's), loop: [start_s, end_s]}], release_s, window_lo}
 // Computer keys (a DAW's layout): A W S E D F T G Y H U J K = one chromatic octave, Z / X = octave down / up.
 // Test hook: window.__laeKeyboard = {ready, played, sounding, log: [{midi, on_ms, off_ms, latency_ms}], ...}
 const KEYS = "awsedftgyhujk";
@@ -39,10 +39,12 @@ async function loadNotes(state, data, root) {
   root.dataset.ready = "0";
   hook().ready = false;
   const buffers = new Map();
-  await Promise.all(data.notes.map(async (n) => {
-    const buffer = await ctx.decodeAudioData(b64ToArrayBuffer(n.wav));
+  // a note without a WAV plays the first note's (an unpitched sound: the same on every key)
+  const decoded = await Promise.all(data.notes.map((n) => (n.wav ? ctx.decodeAudioData(b64ToArrayBuffer(n.wav)) : null)));
+  data.notes.forEach((n, i) => {
+    const buffer = decoded[i] || decoded[0];
     buffers.set(n.midi, { buffer, loopStart: n.loop[0], loopEnd: Math.min(n.loop[1], buffer.duration) });
-  }));
+  });
   if (state.digest !== digest) return; // a newer timbre arrived meanwhile
   state.buffers = buffers;
   root.dataset.ready = "1";
