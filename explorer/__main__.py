@@ -82,7 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pitch", type=_pitch, help="MIDI pitch or note name (e.g. 60 or C4)")
     r.add_argument("--velocity", type=_velocity, help="MIDI velocity 1-127, for models conditioned on it "
                    "(default: the preset's, else the model's)")
-    r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav)")
+    r.add_argument("--out", type=Path, help="output WAV (default: MODEL.wav, or MODEL-song.wav with --midi)")
+    r.add_argument("--midi", type=Path, help="play this MIDI file with the sound (a song instead of one note)")
+    r.add_argument("--out-of-range", choices=("fold", "skip"), default="fold",
+                   help="--midi notes outside the model's range: moved by octaves into it, or left out")
+
+    x = sub.add_parser("export", help="export the sound as a sampler instrument (SFZ: WAVs, .sfz, preset)")
+    x.add_argument("--model", choices=FAMILIES, help="model family (or taken from --preset)")
+    x.add_argument("--checkpoint", help="checkpoint name in checkpoints/ or a file path (default: shipped model)")
+    x.add_argument("--seed", type=_seed, help="latent seed (default 0)")
+    x.add_argument("--preset", type=Path, help="preset JSON of the sound")
+    x.add_argument("--gp-kernel", type=Path, help="GP kernel JSON file (GP model)")
+    x.add_argument("--format", choices=("sfz",), default="sfz")
+    x.add_argument("--out", type=Path, required=True, help="output folder (new or empty) or .zip file")
 
     n = sub.add_parser("encode", help="encode a recorded note into a preset of its code (VAE)")
     n.add_argument("--model", choices=("vae",), default="vae", help="model family (only the VAE can encode)")
@@ -202,10 +214,10 @@ def _model(args, family: str, presets):
     return model
 
 
-def cmd_render(args) -> int:
-    from explorer.audio.io import write_audio
+def _timbre(args):
+    """(family, model, preset, z) of ``--model/--seed/--preset/--checkpoint/--gp-kernel``."""
     from explorer.presets import Preset
-    from explorer.render import preset_latent, render_safe
+    from explorer.render import preset_latent
 
     preset = _read_preset(args.preset) if args.preset else None
     family = args.model or (preset.model if preset else None)
@@ -213,12 +225,23 @@ def cmd_render(args) -> int:
         raise ParameterError("give --model or --preset")
     _check_presets(family, [preset])
     model = _model(args, family, [preset])
-    if args.velocity is not None and getattr(model, "velocity_range", None) is None:
+    if getattr(args, "velocity", None) is not None and getattr(model, "velocity_range", None) is None:
         raise ParameterError("this model has no velocity knob: leave out --velocity")
     if args.seed is not None or preset is None:
         preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None,
-                        velocity=preset.velocity if preset else None)
-    z = preset_latent(model, preset)
+                        velocity=getattr(args, "velocity", None) or (preset.velocity if preset else None))
+    return family, model, preset, preset_latent(model, preset)
+
+
+def cmd_render(args) -> int:
+    from explorer.audio.io import write_audio
+    from explorer.render import render_safe
+
+    family, model, preset, z = _timbre(args)
+    if args.midi is not None:
+        from explorer.play.cli import render_midi
+
+        return render_midi(model, z, args.midi, out=args.out or Path(f"{family}-song.wav"), policy=args.out_of_range)
     sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch,
                         velocity=args.velocity if args.velocity is not None else preset.velocity)
     out = args.out or Path(f"{family}.wav")
@@ -250,6 +273,13 @@ def cmd_encode(args) -> int:
     print(f"wrote {out}: {args.audio.name} encoded at MIDI {enc.pitch} (pitch {how}); "
           f"play it with: python -m explorer render --preset {out}")
     return 0
+
+
+def cmd_export(args) -> int:
+    from explorer.play.cli import export
+
+    _, model, preset, z = _timbre(args)
+    return export(model, z, preset, fmt=args.format, out=args.out)
 
 
 def cmd_interpolate(args) -> int:
@@ -336,6 +366,7 @@ def cmd_bench(args) -> int:
 COMMANDS = {
     "render": cmd_render,
     "encode": cmd_encode,
+    "export": cmd_export,
     "interpolate": cmd_interpolate,
     "dataset": cmd_dataset,
     "train": cmd_train,

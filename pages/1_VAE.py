@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
+from explorer.ui.play import play_section
 from explorer.errors import ExplorerError
 from explorer.models.vae.networks import DEFAULT_VELOCITY
 from explorer.presets import MAX_SEED, Preset
@@ -206,3 +207,9 @@ if enc:
 
 if not isinstance(model.card, dict) or not model.card.get("sliders"):
     st.caption("This checkpoint carries no slider analysis; sliders are in their natural order.")
+
+# ---------------------------------------------------------------------------------------------
+# play it: the keyboard, a MIDI file and the SFZ instrument (explorer/ui/play.py)
+
+st.divider()
+play_section(model, key=FAMILY, preset=preset, z=z, pitch=int(pitch))

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
+from explorer.ui.play import play_section
 from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
 from explorer.presets import MAX_SEED, Preset
@@ -182,3 +183,9 @@ card_md = CHECKPOINT_DIR / f"{checkpoint}.md"
 if card_md.exists():
     with st.expander("Model card", icon=":material/description:"):
         st.markdown(card_md.read_text(encoding="utf-8"))
+
+# ---------------------------------------------------------------------------------------------
+# play it: the keyboard, a MIDI file and the SFZ instrument (explorer/ui/play.py)
+
+st.divider()
+play_section(model, key=FAMILY, preset=preset, z=z, pitch=int(pitch))

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
+from explorer.ui.play import play_section
 from explorer.audio import bark_bands, load_audio, make_safe, power_spectrum
 from explorer.audio.pitch import midi_to_hz
 from explorer.figures.gp import kernel_figure
@@ -340,3 +341,9 @@ if fit:
                   icon=":material/arrow_upward:")
         b2.download_button("Fitted GP kernel JSON", fit["spec"], file_name="gp-fit.json", mime="application/json",
                            key="gp_fit_dl", icon=":material/data_object:")
+
+# ---------------------------------------------------------------------------------------------
+# play it: the keyboard, a MIDI file and the SFZ instrument (explorer/ui/play.py)
+
+st.divider()
+play_section(model, key=FAMILY, preset=preset, seed=seed, pitch=used_pitch)

@@ -77,6 +77,13 @@ BAD_INPUT = {
         (["render", "--model", "gan", "--preset", "{gp_preset}"], "preset is for the gp model, not gan"),
         (["render", "--preset", "{broken}"], "not valid JSON"),
         (["render", "--model", "gp", "--checkpoint", "gp-nosuch"], "gp-nosuch"),
+        (["render", "--model", "gan", "--checkpoint", "debug", "--midi", "{broken}", "--out", "{tmp}/s.wav"],
+         "not a MIDI file"),
+    ],
+    "export": [
+        (["export", "--model", "gan", "--checkpoint", "debug", "--out", "{tmp}/x.txt"], "folder or a .zip"),
+        (["export", "--model", "gan", "--format", "wav", "--out", "{tmp}/x"], "invalid choice"),
+        (["export", "--model", "gan"], "required"),
     ],
     "interpolate": [
         (["interpolate", "--model", "vae", "--from", "1", "--to", "/nonexistent/p.json", "--out", "{tmp}/i"], "not found"),
