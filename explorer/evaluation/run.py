@@ -39,6 +39,13 @@ def _independent(model, *, quick: bool, context: "_Context") -> dict:
                                classifier=load_classifier(context.classifier), log=context.log)
 
 
+def _timbre_across_pitch(model, *, quick: bool, context: "_Context") -> dict:
+    from explorer.evaluation.classifier import load_classifier
+    from explorer.evaluation.timbre import timbre_across_pitch
+
+    return timbre_across_pitch(model, classifier=load_classifier(context.classifier), n=8 if quick else 40)
+
+
 class _Context:
     """What shared measures may need, found once per run: the real corpus and the classifier."""
 
@@ -54,7 +61,8 @@ class _Context:
 
 
 #: Measures any family can ask for by name, ``(model, *, quick, context) -> dict`` of flat fields.
-SHARED = {"path_smoothness": _path_smoothness, "independent": _independent}
+SHARED = {"path_smoothness": _path_smoothness, "independent": _independent,
+          "timbre_across_pitch": _timbre_across_pitch}
 
 
 def run(family: str, *, checkpoint: str | None = None, data: Path | None = None, quick: bool = False,

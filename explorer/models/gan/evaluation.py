@@ -46,7 +46,7 @@ from explorer.errors import ExplorerError
 from explorer.models.base import AudioModel
 
 #: Shared measures of ``eval`` (explorer.evaluation.run.SHARED) that apply to this family.
-SHARED_MEASURES = ("path_smoothness", "independent")
+SHARED_MEASURES = ("path_smoothness", "independent", "timbre_across_pitch")
 EVAL_SEED = 20240601
 FULL = {"n_pitch": 200, "n_ndb": 1000, "k": 50, "n_timbre": 100}
 QUICK = {"n_pitch": 16, "n_ndb": 60, "k": 8, "n_timbre": 12}

@@ -47,7 +47,7 @@ from explorer.models.vae.networks import pitch_index
 from explorer.models.vae.spectrogram import PAD_MODE
 
 #: Shared measures of ``eval`` (explorer.evaluation.run.SHARED) that apply to this family.
-SHARED_MEASURES = ("path_smoothness", "independent")
+SHARED_MEASURES = ("path_smoothness", "independent", "timbre_across_pitch")
 N_MELS = 128
 FLOOR_DB = 80.0
 BARS = {"recon_vs_baseline": 0.5, "active_fraction": 0.6, "pitch_accuracy": 0.85, "spectral_convergence": 0.25}
