@@ -162,16 +162,18 @@ def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> bool:
 
 
 def cached_arrays(kind: str, root: Path, key: tuple, compute: Callable[[], dict[str, np.ndarray]], *,
-                  use_cache: bool = True, log: Callable[[str], None] = print) -> dict[str, np.ndarray]:
+                  use_cache: bool = True, collective: bool = False,
+                  log: Callable[[str], None] = print) -> dict[str, np.ndarray]:
     """Arrays derived from dataset ``root``: read from the cache, or ``compute()``d and cached.
 
     ``compute`` returns plain numpy arrays (numbers or strings; no objects). The log line names
-    the cache file and its folder.
+    the cache file and its folder. ``collective``: every process of a torchrun calls this at the
+    same point (training's data loading), so rank 0 computes while the others wait.
     """
     path = cache_path(kind, root, *key)
     # under torchrun, rank 0 computes and caches while the others wait, then read its file: the
     # work and its memory peak (every note's audio at once) happen once, not once per process
-    shared = use_cache and dist.is_initialized() and dist.get_world_size() > 1
+    shared = collective and use_cache and dist.is_initialized() and dist.get_world_size() > 1
     if shared and dist.get_rank() > 0:
         dist.barrier()
         found = _read_cache(path)

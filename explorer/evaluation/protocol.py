@@ -3,7 +3,8 @@ and real against real, measured by the same code in the same run.
 
 :func:`independent_metrics` draws ``2 n`` real held-out notes (:mod:`explorer.evaluation.reference`),
 deals them into disjoint halves A and B, renders ``n`` prior samples z = ``model.sample_latent(n,
-seed)`` (the sampler the model ships) at the pitches of half B, and measures:
+seed)`` (the sampler the model ships) at the pitches (and, for models conditioned on it, the
+velocities) of half B, and measures:
 
 - ``pitch_accuracy_crepe`` / ``real_pitch_accuracy_crepe``: fraction of notes voiced by CREPE and
   within +-50 cents of their pitch (:mod:`explorer.evaluation.crepe_pitch`); generated / half B.
@@ -40,9 +41,15 @@ EVAL_SEED = 20241201
 HELD_OUT = ("valid", "test")
 
 
-def render_notes(model, z: np.ndarray, pitch: np.ndarray, *, batch: int = 25) -> np.ndarray:
-    """``model.render`` in batches, float32 [n x samples] (before safety)."""
-    return np.concatenate([np.asarray(model.render(z[i : i + batch], pitch[i : i + batch]), np.float32)
+def render_notes(model, z: np.ndarray, pitch: np.ndarray, *, batch: int = 25,
+                 velocity: np.ndarray | None = None) -> np.ndarray:
+    """``model.render`` in batches, float32 [n x samples] (before safety); ``velocity`` [n] MIDI, for
+    models conditioned on it (the others ignore it)."""
+    if velocity is None or getattr(model, "velocity_range", None) is None:
+        return np.concatenate([np.asarray(model.render(z[i : i + batch], pitch[i : i + batch]), np.float32)
+                               for i in range(0, len(z), batch)])
+    return np.concatenate([np.asarray(model.render(z[i : i + batch], pitch[i : i + batch],
+                                                   velocity=velocity[i : i + batch]), np.float32)
                            for i in range(0, len(z), batch)])
 
 
@@ -104,7 +111,8 @@ def independent_metrics(model, *, data: Path, quick: bool = False, classifier: C
     m = min(len(a), len(b))
     z = model.sample_latent(m, seed)
     log(f"rendering {m} samples")
-    generated = render_notes(model, z, b.pitch[:m])
+    # at half B's pitches and velocities: the same playing as the real notes it is compared with
+    generated = render_notes(model, z, b.pitch[:m], velocity=None if b.velocity is None else b.velocity[:m])
     log("measuring generated notes")
     g = measure_set(generated, b.pitch[:m], sr=sr, classifier=classifier)
     log("measuring real notes")

@@ -33,18 +33,21 @@ SPLIT_SEED = 20241201
 @dataclass
 class Notes:
     """Real notes in RAM. audio float32 [n x N_SAMPLES] (as recorded: no safety step); pitch int
-    [n] (MIDI); family, instrument str [n] (instrument "" when the dataset has none)."""
+    [n] (MIDI); family, instrument str [n] (instrument "" when the dataset has none); velocity int
+    [n] (MIDI, -1 when the dataset has none)."""
 
     audio: np.ndarray
     pitch: np.ndarray
     family: np.ndarray
     instrument: np.ndarray
+    velocity: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pitch)
 
     def take(self, idx: np.ndarray) -> "Notes":
-        return Notes(self.audio[idx], self.pitch[idx], self.family[idx], self.instrument[idx])
+        return Notes(self.audio[idx], self.pitch[idx], self.family[idx], self.instrument[idx],
+                     None if self.velocity is None else self.velocity[idx])
 
 
 def read_labels(root: Path) -> list[dict]:
@@ -109,6 +112,7 @@ def load_notes(root: Path, *, split: str | tuple[str, ...], n: int | None = None
         pitch=np.array([int(it["pitch"]) for it in chosen]),
         family=np.array([str(it["family"]) for it in chosen]),
         instrument=np.array([str(it.get("instrument", "")) for it in chosen]),
+        velocity=np.array([int(it.get("velocity", -1)) for it in chosen]),
     )
 
 

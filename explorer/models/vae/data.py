@@ -32,7 +32,7 @@ def compute_features(audio: np.ndarray, *, config: dict[str, Any], chunk: int = 
 
 
 def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | None = None,
-                     log=print) -> dict[str, np.ndarray]:
+                     collective: bool = False, log=print) -> dict[str, np.ndarray]:
     """Notes' features + labels: {"feats": float16 [N x 513 x 128], "pitch": int64 [N], "velocity": int64 [N]
     (-1 unknown), "family": str [N]}."""
 
@@ -42,11 +42,12 @@ def dataset_features(root: Path, *, config: dict[str, Any], max_items: int | Non
         return {"feats": compute_features(notes["audio"], config=config), "pitch": notes["pitch"],
                 "velocity": notes["velocity"], "family": notes["family"]}
 
-    return cached_arrays("vae", root, (max_items, config["log_eps"], "velocity"), compute, log=log)
+    return cached_arrays("vae", root, (max_items, config["log_eps"], "velocity"), compute, collective=collective,
+                         log=log)
 
 
 def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_items: int | None = None,
-                 chunk: int = 256, log=print) -> dict[str, np.ndarray]:
+                 chunk: int = 256, collective: bool = False, log=print) -> dict[str, np.ndarray]:
     """Each note's measured pitch track and the vibrato head's numbers fitted to it
     (:mod:`explorer.models.vae.vibrato`): {"cents", "confidence"} float16 [N x T] and "params"
     float32 [N x 6], cached beside the features."""
@@ -61,7 +62,7 @@ def pitch_tracks(root: Path, feats: np.ndarray, *, config: dict[str, Any], max_i
                                  frame_s=config["hop_length"] / config["sr"])
         return {"cents": cents, "confidence": confidence, "params": params.numpy()}
 
-    return cached_arrays("vae-tracks", root, (max_items, feats.shape), compute, log=log)
+    return cached_arrays("vae-tracks", root, (max_items, feats.shape), compute, collective=collective, log=log)
 
 
 def split(n: int, val_mod: int = VAL_MOD) -> tuple[np.ndarray, np.ndarray]:

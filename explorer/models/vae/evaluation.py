@@ -78,19 +78,25 @@ def _load(data: Path, model, *, quick: bool):
     return d, train_idx, val_idx
 
 
-def _posterior_means(model, feats: np.ndarray, pitch: np.ndarray, batch: int = 128) -> np.ndarray:
+def _posterior_means(model, feats: np.ndarray, pitch: np.ndarray, batch: int = 128,
+                     velocity: np.ndarray | None = None) -> np.ndarray:
     c, out = model.config, []
     with torch.no_grad():
         for i in range(0, len(feats), batch):
             x = (torch.from_numpy(feats[i : i + batch]).float() - c["feat_mean"]) / c["feat_std"]
-            mu, _ = model.net.encode(x, pitch_index(pitch[i : i + batch], config=c))
+            vel = None if velocity is None else model.velocity_tensor(velocity[i : i + batch], len(x))
+            mu, _ = model.net.encode(x, pitch_index(pitch[i : i + batch], config=c), vel=vel)
             out.append(mu.numpy())
     return np.concatenate(out) if out else np.zeros((0, model.latent_dim), np.float32)
 
 
-def _decode(model, z: np.ndarray, pitch: np.ndarray, batch: int = 128) -> np.ndarray:
-    return np.concatenate([model.decode_logmag(z[i : i + batch], pitch[i : i + batch])
-                           for i in range(0, len(z), batch)])
+def _decode(model, z: np.ndarray, pitch: np.ndarray, batch: int = 128, velocity: np.ndarray | None = None) -> np.ndarray:
+    def part(i: int) -> np.ndarray:
+        if velocity is None:
+            return model.decode_logmag(z[i : i + batch], pitch[i : i + batch])
+        return model.decode_logmag(z[i : i + batch], pitch[i : i + batch], velocity[i : i + batch])
+
+    return np.concatenate([part(i) for i in range(0, len(z), batch)])
 
 
 def reconstruction(model, d: dict, train_idx: np.ndarray, val_idx: np.ndarray) -> dict[str, Any]:
@@ -214,12 +220,13 @@ def real_data_metrics(model, *, real: Path, quick: bool = False) -> dict[str, An
         part = held.take(np.arange(i, min(i + 50, len(held))))
         feats = compute_features(part.audio, config=model.config)
         target, top = _mel_db(feats)
-        mu = _posterior_means(model, feats, part.pitch)
-        logmag = _decode(model, mu, part.pitch)
+        vel = part.velocity  # the notes' own velocities (models without the condition ignore them)
+        mu = _posterior_means(model, feats, part.pitch, velocity=vel)
+        logmag = _decode(model, mu, part.pitch, velocity=vel)
         recon, _ = _mel_db(logmag, ref_db=top)
         rec.extend(_sounding_error(recon, target, top))
         rec_all.extend(np.abs(recon - target).mean(axis=(1, 2)))
-        y = model.synthesize(logmag, part.pitch, cents=model.pitch_track(mu, part.pitch))
+        y = model.synthesize(logmag, part.pitch, cents=model.pitch_track(mu, part.pitch, vel))
         heard, _ = _mel_db(compute_features(y, config=model.config), ref_db=top)
         aud.extend(_sounding_error(heard, target, top))
         for j in range(len(part)):

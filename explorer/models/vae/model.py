@@ -69,7 +69,8 @@ class VAEModel(LatentAudioModel):
     def to_slider(self, z: np.ndarray) -> np.ndarray:
         return super().to_slider(z) if self.prior is None else self.prior.to_slider(z)
 
-    def _vel(self, velocity, n: int) -> torch.Tensor | None:
+    def velocity_tensor(self, velocity, n: int) -> torch.Tensor | None:
+        """The network's velocity input [n x 1] for MIDI velocities (None: this model has none)."""
         return velocity_input(velocity, n) if self.velocity_range else None
 
     # -- decoding -----------------------------------------------------------------------------
@@ -79,7 +80,7 @@ class VAEModel(LatentAudioModel):
         MIDI 1-127 [n] or one number (None: the default; ignored by a model without velocity)."""
         z = self.check_latent(z)
         pidx = pitch_index(self.check_pitch(pitch, len(z)), config=self.config)
-        x = self.net.decode(torch.from_numpy(z), pidx, self._vel(velocity, len(z)))
+        x = self.net.decode(torch.from_numpy(z), pidx, self.velocity_tensor(velocity, len(z)))
         return (x * self.config["feat_std"] + self.config["feat_mean"]).numpy()
 
     def magnitude(self, logmag: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -97,7 +98,7 @@ class VAEModel(LatentAudioModel):
         """The pitch deviation the decoder draws for z, cents [n x 128] (None without a vibrato head)."""
         z = self.check_latent(z)
         emb = self.net.condition(pitch_index(self.check_pitch(pitch, len(z)), config=self.config),
-                                 self._vel(velocity, len(z)))
+                                 self.velocity_tensor(velocity, len(z)))
         params = self.net.decoder.vibrato(torch.from_numpy(z), emb)
         if params is None:
             return None
@@ -143,7 +144,7 @@ class VAEModel(LatentAudioModel):
         y = y[:, :N_SAMPLES] if y.shape[1] >= N_SAMPLES else np.pad(y, ((0, 0), (0, N_SAMPLES - y.shape[1])))
         pidx = pitch_index(self.check_pitch(pitch, len(y)), config=self.config)
         x = (log_magnitude(torch.from_numpy(y), config=self.config) - self.config["feat_mean"]) / self.config["feat_std"]
-        mu, _ = self.net.encode(x, pidx, vel=self._vel(velocity, len(y)))
+        mu, _ = self.net.encode(x, pidx, vel=self.velocity_tensor(velocity, len(y)))
         return mu.numpy().astype(np.float32)
 
 

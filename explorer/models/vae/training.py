@@ -202,7 +202,7 @@ def main(args) -> None:
     started = time.time()
 
     max_items = 32 if smoke else getattr(args, "max_notes", None)
-    data = dataset_features(Path(args.data), config=config, max_items=max_items, log=log)
+    data = dataset_features(Path(args.data), config=config, max_items=max_items, collective=True, log=log)
     train_idx, val_idx = split(len(data["pitch"]), hp["val_mod"])
     feats = torch.from_numpy(data["feats"])  # float16 [N x 513 x T]
     pidx = pitch_index(data["pitch"], config=config)
@@ -223,7 +223,8 @@ def main(args) -> None:
         net = build_model(config)
     tracks = None
     if (config.get("vibrato") and hp.get("vibrato_weight")) or config.get("vibrato_input"):
-        measured = pitch_tracks(Path(args.data), data["feats"], config=config, max_items=max_items, log=log)
+        measured = pitch_tracks(Path(args.data), data["feats"], config=config, max_items=max_items,
+                                collective=True, log=log)
         tracks = {k: torch.from_numpy(v) for k, v in measured.items()}
     # the vibrato numbers start from zero and must grow to tens of cents; at the shared learning
     # rate Adam's bounded steps would take thousands of steps to get there
