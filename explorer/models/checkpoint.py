@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from explorer.errors import CheckpointError
+from explorer.models.config_check import check_state
 
 FORMAT = "latent-audio-explorer/checkpoint"
 FORMAT_VERSION = 1
@@ -88,6 +89,7 @@ def load_checkpoint(path: str | os.PathLike, *, family: str | None = None) -> di
         raise CheckpointError(f"checkpoint {name} holds a {ckpt.get('family')!r} model, not a {family!r} model")
     if not isinstance(ckpt.get("config"), dict) or not isinstance(ckpt.get("state"), dict):
         raise CheckpointError(f"checkpoint {name} is incomplete (no config or weights)")
+    check_state(ckpt["state"], name=name)
     return ckpt
 
 
