@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from explorer import outputs
 from explorer.errors import ExplorerError, ParameterError, PresetError
 from explorer.models.registry import FAMILIES
 
@@ -181,7 +182,6 @@ def _model(args, family: str, presets):
 
 
 def cmd_render(args) -> int:
-    from explorer.audio.io import write_audio
     from explorer.presets import Preset
     from explorer.render import preset_latent, render_safe
 
@@ -190,19 +190,18 @@ def cmd_render(args) -> int:
     if family is None:
         raise ParameterError("give --model or --preset")
     _check_presets(family, [preset])
+    out = outputs.check_file(args.out or Path(f"{family}.wav"), suffixes=outputs.AUDIO_SUFFIXES)
     model = _model(args, family, [preset])
     if args.seed is not None or preset is None:
         preset = Preset(model=family, seed=args.seed or 0, pitch=preset.pitch if preset else None)
     z = preset_latent(model, preset)
     sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch)
-    out = args.out or Path(f"{family}.wav")
-    write_audio(out, sound.y, sr=sound.sr)
+    outputs.write_sound(out, sound.y, sr=sound.sr)
     print(f"wrote {out} ({len(sound.y) / sound.sr:.2f} s at {sound.sr} Hz{', silent' if sound.silent else ''})")
     return 0
 
 
 def cmd_interpolate(args) -> int:
-    from explorer.audio.io import write_audio
     from explorer.latent.morph import render_morph
     from explorer.models.registry import morph_models
     from explorer.render import preset_latent
@@ -211,7 +210,9 @@ def cmd_interpolate(args) -> int:
         raise ParameterError(f"--steps must be between 2 and 1000, got {args.steps}")
     (seed_a, pa), (seed_b, pb) = _endpoint(args.a), _endpoint(args.b)
     _check_presets(args.model, [pa, pb])
+    out = outputs.check_folder(args.out)
     model = _model(args, args.model, [pa, pb])
+    outputs.check_work(2 * args.steps, outputs.samples_per_sound(model))  # the steps, and morph.wav
     za, zb = (model.sample_latent(1, seed)[0] if p is None else preset_latent(model, p)
               for seed, p in ((seed_a, pa), (seed_b, pb)))
     pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
@@ -222,13 +223,13 @@ def cmd_interpolate(args) -> int:
             raise ParameterError("--kernel interpolated needs --model gp and two GP preset files (with different "
                                  "kernels) as endpoints")
     morph = render_morph(model, za, zb, steps=args.steps, method=args.method, pitch=pitch, step_models=step_models)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for k, s in enumerate(morph.steps):
-        write_audio(args.out / f"step_{k:02d}.wav", s.y, sr=s.sr)
-    write_audio(args.out / "morph.wav", morph.y, sr=morph.sr)
-    (args.out / "path.json").write_text(json.dumps({"model": args.model, "kernel": args.kernel, **morph.path_json()},
-                                                   indent=1))
-    print(f"wrote {args.steps} steps, morph.wav and path.json to {args.out}")
+    with outputs.atomic_folder(out) as tmp:  # all the files appear at once, or none
+        for k, s in enumerate(morph.steps):
+            outputs.write_sound(tmp / f"step_{k:02d}.wav", s.y, sr=s.sr)
+        outputs.write_sound(tmp / "morph.wav", morph.y, sr=morph.sr)
+        outputs.write_text(tmp / "path.json", json.dumps({"model": args.model, "kernel": args.kernel,
+                                                          **morph.path_json()}, indent=1))
+    print(f"wrote {args.steps} steps, morph.wav and path.json to {out}")
     return 0
 
 
@@ -242,6 +243,7 @@ def _require(module: str, what: str):
 
 
 def cmd_dataset(args) -> int:
+    outputs.check_folder(args.out, make_parents=True)
     if args.source == "soundfont":
         corpus = _require("explorer.data.soundfont.corpus", "the soundfont corpus")
         out = corpus.write_corpus(args.out, soundfonts=args.soundfont, size=args.size, seed=args.seed,
@@ -262,6 +264,9 @@ def cmd_dataset(args) -> int:
 def cmd_train(args) -> int:
     if args.init and args.family != "vae":  # option check: fine-tuning exists for the VAE only
         raise ParameterError("--init (fine-tuning from a checkpoint) is for the VAE")
+    from explorer.training import out_stem
+
+    outputs.check_stem(out_stem(args.out))
     train = _require(f"explorer.models.{args.family}.training", f"training the {args.family.upper()}")
     train.main(args)
     return 0
@@ -292,12 +297,20 @@ COMMANDS = {
 }
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except ExplorerError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    except (ExplorerError, ValueError) as exc:
+        sys.stderr.write(f"error: {_one_line(exc)}\n")
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a disk that fills, a file that vanished: the system's words, one line
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or _one_line(exc)}{where}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")
