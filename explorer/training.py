@@ -209,11 +209,10 @@ def out_stem(out: Path) -> Path:
 
 def save_state(path: Path, state: dict[str, Any]) -> None:
     """Write a training state (tensors, numbers, strings) atomically: temp file + rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    from explorer.outputs import atomic_path
+
+    with atomic_path(path) as tmp:  # an interrupted write leaves the last complete state, and no temp file
+        torch.save(state, tmp)
 
 
 def load_state(path: Path) -> dict[str, Any]:

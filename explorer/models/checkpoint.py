@@ -17,6 +17,7 @@ import torch
 
 from explorer.errors import CheckpointError
 from explorer.models.config_check import check_state
+from explorer.outputs import atomic_path
 
 FORMAT = "latent-audio-explorer/checkpoint"
 FORMAT_VERSION = 1
@@ -43,9 +44,8 @@ def save_checkpoint(
         "state": {k: v.detach().cpu().contiguous() for k, v in state.items()},
         "card": card or {},
     }
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:  # an interrupted write leaves the previous file, and no temp file
+        torch.save(payload, tmp)
     return path
 
 
