@@ -149,11 +149,11 @@ def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
 
 def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> bool:
     """Best effort (a read-only disk only costs the recomputation next time)."""
+    from explorer.outputs import atomic_path
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:  # a temp name of its own: ranks never share one
+            np.savez(f, **arrays)
         return True
     except OSError:
         return False
