@@ -149,6 +149,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; renamed onto ``path`` when the block ends
     without an error, removed when it fails. The parent folder is created if missing."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a rename onto a device (/dev/full) would replace the device
+        raise ParameterError(f"{_name(path)} exists and is not a regular file")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -191,6 +193,8 @@ def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
     ``path`` by one rename (into an existing folder: each file by its own rename, other files kept).
     When the block fails, the temporary folder is removed and ``path`` is as it was."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ParameterError(f"{_name(path)} exists and is not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:

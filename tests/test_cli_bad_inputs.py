@@ -14,6 +14,7 @@ import torch
 
 from explorer import outputs
 from explorer.__main__ import build_parser, main
+from explorer.errors import ParameterError
 from explorer.models.checkpoint import save_checkpoint
 from explorer.models.vae import networks as vae_net
 
@@ -168,3 +169,19 @@ def test_atomic_path_removes_the_temp_file_on_failure(tmp_path):
             torch.save({"a": torch.zeros(3)}, tmp)
             raise RuntimeError("interrupted")
     assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["x.pt"]
+
+
+def test_atomic_writes_never_replace_a_device_or_a_file_with_a_folder(tmp_path):
+    """Even without the check before the work, a rename never lands on a device (it replaced
+    /dev/full with a regular file once, when that check was broken for a test) and a folder never
+    replaces a file."""
+    device = tmp_path / "fifo"  # stands in for a device: not a regular file (never a real /dev node here)
+    os.mkfifo(device)
+    with pytest.raises(ParameterError, match="not a regular file"):
+        outputs.write_bytes(device, b"x")
+    assert device.is_fifo()
+    (tmp_path / "f").write_text("keep")
+    with pytest.raises(ParameterError, match="not a folder"):
+        with outputs.atomic_folder(tmp_path / "f"):
+            pass
+    assert (tmp_path / "f").read_text() == "keep"
