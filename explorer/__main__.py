@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from explorer import outputs
 from explorer.errors import ExplorerError, ParameterError, PresetError
 from explorer.models.registry import FAMILIES
 
@@ -234,9 +235,13 @@ def _timbre(args):
 
 
 def cmd_render(args) -> int:
-    from explorer.audio.io import write_audio
     from explorer.render import render_safe
 
+    if args.midi is None:  # checked before any work (a song's output is checked by its renderer)
+        family = args.model or (_read_preset(args.preset).model if args.preset else None)
+        if family is None:
+            raise ParameterError("give --model or --preset")
+        out = outputs.check_file(args.out or Path(f"{family}.wav"), suffixes=outputs.AUDIO_SUFFIXES)
     family, model, preset, z = _timbre(args)
     if args.midi is not None:
         from explorer.play.cli import render_midi
@@ -244,8 +249,7 @@ def cmd_render(args) -> int:
         return render_midi(model, z, args.midi, out=args.out or Path(f"{family}-song.wav"), policy=args.out_of_range)
     sound = render_safe(model, z, args.pitch if args.pitch is not None else preset.pitch,
                         velocity=args.velocity if args.velocity is not None else preset.velocity)
-    out = args.out or Path(f"{family}.wav")
-    write_audio(out, sound.y, sr=sound.sr)
+    outputs.write_sound(out, sound.y, sr=sound.sr)
     print(f"wrote {out} ({len(sound.y) / sound.sr:.2f} s at {sound.sr} Hz{', silent' if sound.silent else ''})")
     return 0
 
@@ -254,9 +258,7 @@ def cmd_encode(args) -> int:
     from explorer.models.vae import encode_sound
     from explorer.presets import Preset
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".json" or out.is_dir() or not out.parent.is_dir():
-        raise ParameterError(f"--out must be a .json file in an existing folder, got {out}")
+    out = outputs.check_file(args.out, suffixes=outputs.JSON_SUFFIXES)
     if not args.audio.is_file():
         raise ParameterError(f"--audio {args.audio} not found")
     from explorer.models.registry import load_model
@@ -265,9 +267,7 @@ def cmd_encode(args) -> int:
     enc = encode_sound(model, args.audio, pitch=args.pitch, offset_s=args.offset)
     name = Path(model.source).stem if model.source and model.source != "debug" else None
     preset = Preset(model="vae", checkpoint=name, pitch=enc.pitch, latent=[round(float(v), 5) for v in enc.z])
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(preset.to_json() + "\n")
-    tmp.replace(out)
+    outputs.write_text(out, preset.to_json() + "\n")
     how = "given" if args.pitch is not None else ("estimated" if enc.pitch_estimated else
                                                    "not found, so the default was used")
     print(f"wrote {out}: {args.audio.name} encoded at MIDI {enc.pitch} (pitch {how}); "
@@ -283,7 +283,6 @@ def cmd_export(args) -> int:
 
 
 def cmd_interpolate(args) -> int:
-    from explorer.audio.io import write_audio
     from explorer.latent.morph import render_morph
     from explorer.models.registry import morph_models
     from explorer.render import preset_latent
@@ -292,7 +291,9 @@ def cmd_interpolate(args) -> int:
         raise ParameterError(f"--steps must be between 2 and 1000, got {args.steps}")
     (seed_a, pa), (seed_b, pb) = _endpoint(args.a), _endpoint(args.b)
     _check_presets(args.model, [pa, pb])
+    out = outputs.check_folder(args.out)
     model = _model(args, args.model, [pa, pb])
+    outputs.check_work(2 * args.steps, outputs.samples_per_sound(model))  # the steps, and morph.wav
     za, zb = (model.sample_latent(1, seed)[0] if p is None else preset_latent(model, p)
               for seed, p in ((seed_a, pa), (seed_b, pb)))
     pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
@@ -303,13 +304,13 @@ def cmd_interpolate(args) -> int:
             raise ParameterError("--kernel interpolated needs --model gp and two GP preset files (with different "
                                  "kernels) as endpoints")
     morph = render_morph(model, za, zb, steps=args.steps, method=args.method, pitch=pitch, step_models=step_models)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for k, s in enumerate(morph.steps):
-        write_audio(args.out / f"step_{k:02d}.wav", s.y, sr=s.sr)
-    write_audio(args.out / "morph.wav", morph.y, sr=morph.sr)
-    (args.out / "path.json").write_text(json.dumps({"model": args.model, "kernel": args.kernel, **morph.path_json()},
-                                                   indent=1))
-    print(f"wrote {args.steps} steps, morph.wav and path.json to {args.out}")
+    with outputs.atomic_folder(out) as tmp:  # all the files appear at once, or none
+        for k, s in enumerate(morph.steps):
+            outputs.write_sound(tmp / f"step_{k:02d}.wav", s.y, sr=s.sr)
+        outputs.write_sound(tmp / "morph.wav", morph.y, sr=morph.sr)
+        outputs.write_text(tmp / "path.json", json.dumps({"model": args.model, "kernel": args.kernel,
+                                                          **morph.path_json()}, indent=1))
+    print(f"wrote {args.steps} steps, morph.wav and path.json to {out}")
     return 0
 
 
@@ -323,6 +324,7 @@ def _require(module: str, what: str):
 
 
 def cmd_dataset(args) -> int:
+    outputs.check_folder(args.out, make_parents=True)
     if args.source == "soundfont":
         corpus = _require("explorer.data.soundfont.corpus", "the soundfont corpus")
         out = corpus.write_corpus(args.out, soundfonts=args.soundfont, size=args.size, seed=args.seed,
@@ -343,6 +345,9 @@ def cmd_dataset(args) -> int:
 def cmd_train(args) -> int:
     if args.init and args.family != "vae":  # option check: fine-tuning exists for the VAE only
         raise ParameterError("--init (fine-tuning from a checkpoint) is for the VAE")
+    from explorer.training import out_stem
+
+    outputs.check_stem(out_stem(args.out))
     train = _require(f"explorer.models.{args.family}.training", f"training the {args.family.upper()}")
     train.main(args)
     return 0
@@ -375,12 +380,20 @@ COMMANDS = {
 }
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except ExplorerError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    except (ExplorerError, ValueError) as exc:
+        sys.stderr.write(f"error: {_one_line(exc)}\n")
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a disk that fills, a file that vanished: the system's words, one line
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or _one_line(exc)}{where}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")

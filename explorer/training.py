@@ -151,11 +151,11 @@ def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
 
 def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> bool:
     """Best effort (a read-only disk only costs the recomputation next time)."""
+    from explorer.outputs import atomic_path
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:  # a temp name of its own: ranks never share one
+            np.savez(f, **arrays)
         return True
     except OSError:
         return False
@@ -224,11 +224,10 @@ def out_stem(out: Path) -> Path:
 
 def save_state(path: Path, state: dict[str, Any]) -> None:
     """Write a training state (tensors, numbers, strings) atomically: temp file + rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    from explorer.outputs import atomic_path
+
+    with atomic_path(path) as tmp:  # an interrupted write leaves the last complete state, and no temp file
+        torch.save(state, tmp)
 
 
 def load_state(path: Path) -> dict[str, Any]:

@@ -192,7 +192,7 @@ if enc:
     from explorer.audio import make_safe
 
     if not enc["estimated"]:
-        st.warning(f"No clear pitch found in {enc['name']}; encoded at {ui.note_name(enc['pitch'])}.",
+        st.warning(f"No clear pitch found in {ui.plain(enc['name'])}; encoded at {ui.note_name(enc['pitch'])}.",
                    icon=":material/music_off:")
     o, r = st.columns(2)
     with o:

@@ -205,7 +205,7 @@ with left:
             name = st.selectbox("Preset", names, index=names.index(DEFAULT_PRESET) if DEFAULT_PRESET in names else 0,
                                 key="gp_preset", bind="query-params", on_change=_on_preset_change)
             model, what = ui.get_model(FAMILY, name), name
-            st.caption(model.spec.description or "")
+            st.caption(ui.plain(model.spec.description or ""))
             if model.spec.harmonic:
                 pitch = pitch_slider(model.spec)
                 st.caption(f"Note: **{ui.note_name(pitch)}** (built on {ui.note_name(int(round(model.spec.pitch_midi)))})")
@@ -224,7 +224,7 @@ with left:
             else:
                 model, what = ui.kernel_model(loaded["spec"]), loaded["name"]
                 description = model.spec.description
-                st.caption(f"Playing **{what}**" + (f": {description}" if description else ""))
+                st.caption(f"Playing **{ui.plain(what)}**" + (f": {ui.plain(description)}" if description else ""))
                 if model.spec.harmonic:
                     pitch = pitch_slider(model.spec)
 
@@ -305,12 +305,12 @@ if source_clip is not None:
     elif st.session_state.get("gp_fit", {}).get("hash") != digest:
         from explorer.models.gp.fit import fit_piecewise
 
-        bar = st.progress(0.0, text=f"Fitting {name}…")
+        bar = st.progress(0.0, text=f"Fitting {ui.plain(name)}…")
         try:
             y_clip = load_audio(data, sr=FIT_SR)[: int(FIT_MAX_S * FIT_SR)]
             fit_spec = fit_piecewise(
                 y_clip, sr=FIT_SR, description=f"piecewise fit to {name}",
-                progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Fitting {name}… {f:.0%}"),
+                progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Fitting {ui.plain(name)}… {f:.0%}"),
             )
             st.session_state["gp_fit"] = {"name": name, "hash": digest, "y": y_clip, "spec": fit_spec.dumps()}
         except ExplorerError as exc:  # the previous fit, if any, stays

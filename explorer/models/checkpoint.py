@@ -16,6 +16,8 @@ from typing import Any
 import torch
 
 from explorer.errors import CheckpointError
+from explorer.models.config_check import check_state
+from explorer.outputs import atomic_path
 
 FORMAT = "latent-audio-explorer/checkpoint"
 FORMAT_VERSION = 1
@@ -42,9 +44,8 @@ def save_checkpoint(
         "state": {k: v.detach().cpu().contiguous() for k, v in state.items()},
         "card": card or {},
     }
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:  # an interrupted write leaves the previous file, and no temp file
+        torch.save(payload, tmp)
     return path
 
 
@@ -88,6 +89,7 @@ def load_checkpoint(path: str | os.PathLike, *, family: str | None = None) -> di
         raise CheckpointError(f"checkpoint {name} holds a {ckpt.get('family')!r} model, not a {family!r} model")
     if not isinstance(ckpt.get("config"), dict) or not isinstance(ckpt.get("state"), dict):
         raise CheckpointError(f"checkpoint {name} is incomplete (no config or weights)")
+    check_state(ckpt["state"], name=name)
     return ckpt
 
 

@@ -11,6 +11,7 @@ audio and figures. Pages use ``from explorer import ui`` and ``ui.<name>``:
 - :mod:`~explorer.ui.presets`  preset_controls, preset_from_upload, preset_uploader, current_preset
 - :mod:`~explorer.ui.links`    query_notice and its checks (int_in, float_in, one_of)
 - :mod:`~explorer.ui.errors`   show_error, reported
+- :mod:`~explorer.ui.text`     plain (a string from a file, link or upload, shown as text)
 """
 
 from explorer.ui.errors import reported, show_error
@@ -35,11 +36,12 @@ from explorer.ui.presets import (
     remember_current,
 )
 from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, sound_panel, wav_bytes
+from explorer.ui.text import plain
 
 __all__ = [
     "NAVIGATION", "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
-    "one_of", "page_setup", "palette", "player", "preset_controls", "preset_from_upload", "preset_model",
+    "one_of", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
     "reported", "show_error", "digest", "sound_panel", "wav_bytes",
 ]

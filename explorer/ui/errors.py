@@ -1,26 +1,34 @@
-"""The friendly error panel: a message for a person, the details tucked away for a bug report."""
+"""The friendly error panel: a message for a person on the page, the details in the server log.
+
+The page never shows a traceback or a server path (``client.showErrorDetails = false`` in
+.streamlit/config.toml does the same for anything that escapes a page); a bug's traceback goes to
+the log of the process serving the app, where its operator can read it.
+"""
 
 from __future__ import annotations
 
-import traceback
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 
 from explorer.errors import ExplorerError
+from explorer.ui.text import plain
+
+log = logging.getLogger("explorer.ui")
 
 
 def show_error(exc: BaseException, *, context: str) -> None:
     """An error panel: ``context`` in bold, then the engine's message (an :class:`ExplorerError`)
-    or, for a bug, a plain sentence and the traceback in an expander."""
+    or, for a bug, a plain sentence (the traceback goes to the server log). Both are shown as
+    text (:func:`~explorer.ui.text.plain`): they may quote file names and contents."""
     if isinstance(exc, ExplorerError):
-        st.error(f"**{context}:** {exc}", icon=":material/error:")
+        st.error(f"**{plain(context)}:** {plain(exc, limit=400)}", icon=":material/error:")
     else:
-        st.error(f"**{context}:** something went wrong inside the app. The rest of the app still works.",
-                 icon=":material/error:")
-        with st.expander("Details for a bug report"):
-            st.code("".join(traceback.format_exception(exc)), language="text")
+        log.error("%s", context, exc_info=(type(exc), exc, exc.__traceback__))
+        st.error(f"**{plain(context)}:** something went wrong inside the app. The rest of the app still works; "
+                 "the details are in the server's log.", icon=":material/error:")
 
 
 @contextmanager

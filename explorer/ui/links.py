@@ -12,6 +12,8 @@ from typing import Any
 
 import streamlit as st
 
+from explorer.ui.text import plain
+
 
 def query_notice(checks: dict[str, Callable[[str], bool]]) -> None:
     """Show which values in the page's URL were ignored (malformed or out of range), so a mistyped
@@ -25,7 +27,7 @@ def query_notice(checks: dict[str, Callable[[str], bool]]) -> None:
             except (ValueError, TypeError):
                 good = False
             if not good:
-                bad.append(f"`{name}={', '.join(raw)[:40]}`")
+                bad.append(plain(f"{name}={', '.join(raw)}", limit=40))
     if bad:
         st.warning("Ignored from the link (malformed or out of range): " + ", ".join(bad) + ". Using defaults.",
                    icon=":material/link_off:")

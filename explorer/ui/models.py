@@ -90,7 +90,7 @@ def model_from_sidebar(family: str) -> tuple[AudioModel, str]:
     try:
         return get_model(family, checkpoint), checkpoint
     except ExplorerError as exc:
-        show_error(exc, context=f"The {label} checkpoint `{checkpoint}` could not be loaded")
+        show_error(exc, context=f"The {label} checkpoint {checkpoint} could not be loaded")
         st.info(f"The other pages still work. Train a {label} with `python -m explorer train {family} "
                 f"--data data/synth --out checkpoints/{DEFAULT_CHECKPOINT[family]}` or restore the shipped file.",
                 icon=":material/info:")

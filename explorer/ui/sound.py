@@ -17,6 +17,7 @@ from explorer.audio import audio_bytes, power_spectrum, rainbowgram
 from explorer.figures.sound import rainbowgram_figure, spectrum_figure
 from explorer.models.base import AudioModel
 from explorer.render import render_safe
+from explorer.ui.text import plain
 from explorer.ui.errors import reported
 from explorer.ui.models import model_key
 from explorer.ui.page import palette
@@ -84,7 +85,7 @@ def player(y: np.ndarray, sr: int, *, key: str, label: str = "", file_name: str 
     """An audio player plus a WAV download of the same (already safe) samples."""
     data = wav_bytes(y, sr)
     if label:
-        st.caption(label)
+        st.caption(plain(label))
     st.audio(data, format="audio/wav")
     st.download_button("Download WAV", data, file_name=file_name, mime="audio/wav", key=f"{key}_dl",
                        icon=":material/download:")

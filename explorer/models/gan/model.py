@@ -92,6 +92,10 @@ def from_state(config: dict[str, Any], state: dict[str, torch.Tensor], card: dic
         raise CheckpointError(f"{name} does not match its GAN config ({str(exc).splitlines()[0][:120]})") from None
     directions = None
     if "directions.vectors" in state:
+        vectors, stdev = state["directions.vectors"], state.get("directions.stdev")
+        if (vectors.ndim != 2 or vectors.shape[1] != gen.latent_dim or stdev is None
+                or tuple(stdev.shape) != (vectors.shape[0],)):
+            raise CheckpointError(f"{name} has principal directions that do not fit its latent size")
         directions = Directions(
             vectors=state["directions.vectors"].float().numpy(),
             stdev=state["directions.stdev"].float().numpy(),

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from explorer.audio.constants import N_FFT, PITCH_MAX, PITCH_MIN, SR
 from explorer.audio.pitch import midi_to_hz
 from explorer.errors import CheckpointError, ParameterError
+from explorer.models.config_check import Field, check_config
 from explorer.models.gan.codec import SpectralCodec, mel_geometry
 
 #: bump when the meaning of config or state changes; older checkpoints are refused clearly.
@@ -191,17 +192,44 @@ class Discriminator(nn.Module):
         return score, self.classify(h)
 
 
-def build_model(config: dict[str, Any]) -> tuple[Generator, SpectralCodec]:
-    """The one way to build the networks from a config (checkpoints are rebuilt through it)."""
+#: The rules every GAN config obeys (:func:`explorer.models.config_check.check_config`); the
+#: shipped model uses latent_dim 128, 128 mel bands x 64 frames, five levels of at most 256 channels.
+CONFIG_RULES: dict[str, Field] = {
+    "model_version": Field("int", MODEL_VERSION, MODEL_VERSION),
+    "latent_dim": Field("int", 1, 1024),
+    "n_mels": Field("int", 2, 256),
+    "n_frames": Field("int", 2, 128),
+    "g_channels": Field("ints", 1, 1024, length=(1, 8)),
+    "d_channels": Field("ints", 1, 1024, length=(1, 8)),
+}
+
+
+def check_gan_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The config with defaults filled in, checked against :data:`CONFIG_RULES` and the doubling
+    of the image size over the levels; any problem is a :class:`CheckpointError`."""
+    if not isinstance(config, dict):
+        raise CheckpointError("GAN config is not a table of settings")
     if config.get("model_version") != MODEL_VERSION:
         raise CheckpointError(
             f"GAN model version {config.get('model_version')!r} is not supported (this app reads version {MODEL_VERSION})"
         )
     cfg = {**DEFAULT_CONFIG, **config}
+    check_config(cfg, CONFIG_RULES, what="GAN")
+    try:
+        for key in ("g_channels", "d_channels"):
+            _start_shape(cfg["n_mels"], cfg["n_frames"], len(cfg[key]) + 1)
+    except ParameterError as exc:
+        raise CheckpointError(f"GAN config does not fit together: {exc}") from None
+    return cfg
+
+
+def build_model(config: dict[str, Any]) -> tuple[Generator, SpectralCodec]:
+    """The one way to build the networks from a config (checkpoints are rebuilt through it)."""
+    cfg = check_gan_config(config)
     gen = Generator(**cfg)
     codec = SpectralCodec(cfg["n_mels"], cfg["n_frames"])
     return gen, codec
 
 
 def build_discriminator(config: dict[str, Any]) -> Discriminator:
-    return Discriminator(**{**DEFAULT_CONFIG, **config})
+    return Discriminator(**check_gan_config(config))

@@ -41,6 +41,7 @@ from explorer.audio.constants import PITCH_MIN, SR
 from explorer.audio.features import log_mel_db
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models.checkpoint import save_checkpoint
+from explorer.outputs import write_text
 from explorer.models.gan.codec import SpectralCodec
 from explorer.models.gan.model import FAMILY, Directions, directions_state
 from explorer.models.gan.networks import (DEFAULT_CONFIG, N_PITCH, TINY_CONFIG, Generator, build_discriminator,
@@ -257,7 +258,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
               f"G {sum(p.numel() for p in generator.parameters()) / 1e6:.2f} M params, "
               f"D {sum(p.numel() for p in disc.parameters()) / 1e6:.2f} M; world {world}", flush=True)
         paths["config"].parent.mkdir(parents=True, exist_ok=True)
-        paths["config"].write_text(json.dumps({"family": "gan", "config": config, "train": hp, "data": info}, indent=2))
+        write_text(paths["config"], json.dumps({"family": "gan", "config": config, "train": hp, "data": info}, indent=2))
 
     g_model: torch.nn.Module = DDP(generator) if world > 1 else generator
     d_model: torch.nn.Module = DDP(disc) if world > 1 else disc

@@ -238,5 +238,11 @@ def _check_clip(y: np.ndarray, sr: int) -> np.ndarray:
         raise ParameterError(f"the clip is too long to fit ({len(y) / sr:.1f} s; at most 30 s)")
     if not np.any(y):
         raise ParameterError("the clip is silent: there is nothing to fit")
-    return y - y.mean()
+    y = y - y.mean()
+    peak = float(np.max(np.abs(y)))
+    if peak < 1e-6:  # below -120 dBFS once the offset is gone
+        raise ParameterError("the clip holds no sound apart from a constant offset (DC): there is nothing to fit")
+    if peak > 1e3:  # far outside audio's range (e.g. 1e30): fit its shape at full scale
+        y = y / peak
+    return y
 

@@ -95,12 +95,19 @@ class Envelope:
             object.__setattr__(self, name, v)
 
     def curve(self, n: int, *, sr: int) -> np.ndarray:
-        """Gain per sample, float64 [shape=(n,)]; 2 ms minimum ramps so that nothing clicks."""
+        """Gain per sample, float64 [shape=(n,)]; 2 ms minimum ramps so that nothing clicks.
+
+        A sound shorter than attack + decay + release gets the three squeezed in proportion to fit
+        inside it (a release as long as the sound used to make it silent)."""
         t = np.arange(n) / sr
-        a = max(self.attack_s, 0.002)
-        d = max(self.decay_s, 0.002)
-        r = max(self.release_s, 0.002)
-        t_off = max(n / sr - self.release_s, 0.0)
+        attack, decay, release = self.attack_s, self.decay_s, self.release_s
+        timed = attack + decay + release
+        if timed > n / sr > 0:  # s; scale the envelope's times to the sound's length
+            attack, decay, release = (v * (n / sr) / timed for v in (attack, decay, release))
+        a = max(attack, 0.002)
+        d = max(decay, 0.002)
+        r = max(release, 0.002)
+        t_off = max(n / sr - release, 0.0)
 
         def on(t):
             att = np.clip(t / a, 0.0, 1.0)

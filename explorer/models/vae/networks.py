@@ -25,6 +25,7 @@ from torch import nn
 
 from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, PITCH_MAX, PITCH_MIN, SR
 from explorer.errors import CheckpointError
+from explorer.models.config_check import Field, check_config
 from explorer.models.vae.vibrato import N_VIBRATO, fit, measure, pitch_track, warp_frequency
 
 FAMILY = "vae"
@@ -220,18 +221,42 @@ class VAENet(nn.Module):
         return self.decoder(z, emb, pidx, vib=vib), mu, logvar, vib
 
 
+#: The rules every VAE config obeys (:func:`explorer.models.config_check.check_config`): types,
+#: ranges and upper bounds that keep a crafted checkpoint from asking for a huge network or an
+#: endless Griffin-Lim (the shipped models use latent_dim 24, hidden 192, gl_iters 4).
+CONFIG_RULES: dict[str, Field] = {
+    "latent_dim": Field("int", 1, 256),
+    "hidden": Field("int", 1, 1024),
+    "pitch_emb": Field("int", 1, 256),
+    "n_down": Field("int", 1, 6),
+    "n_fft": Field("int", N_FFT, N_FFT),
+    "hop_length": Field("int", HOP_LENGTH, HOP_LENGTH),
+    "n_frames": Field("int", N_FRAMES, N_FRAMES),
+    "sr": Field("int", SR, SR),
+    "pitch_min": Field("int", 0, 127),
+    "pitch_max": Field("int", 0, 127),
+    "log_eps": Field("float", 1e-8, 1.0),
+    "feat_mean": Field("float", -100.0, 100.0),
+    "feat_std": Field("float", 1e-6, 100.0),
+    "gl_iters": Field("int", 0, 64),
+    "comb_bases": Field("int", 0, 16),
+    "time_emb": Field("bool"),
+    "vibrato": Field("bool"),
+    "vibrato_input": Field("bool"),
+    "velocity": Field("bool"),
+}
+
+
 def build_model(config: dict[str, Any]) -> VAENet:
-    """The one way to build the network (training, loading, tests)."""
+    """The one way to build the network (training, loading, tests); a config that breaks a rule of
+    :data:`CONFIG_RULES` is a :class:`CheckpointError` before anything is built."""
+    if not isinstance(config, dict):
+        raise CheckpointError("VAE config is not a table of settings")
     c = {**DEFAULT_CONFIG, "comb_bases": 0, "time_emb": False, "vibrato": False, "vibrato_input": False,
          "velocity": False, **config}  # older: options off
-    for key in ("latent_dim", "hidden", "pitch_emb", "n_down"):
-        if not isinstance(c[key], int) or c[key] <= 0:
-            raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
-    if not isinstance(c["comb_bases"], int) or not 0 <= c["comb_bases"] <= 16:
-        raise CheckpointError(f"VAE config has an invalid comb_bases: {c['comb_bases']!r}")
-    for key in ("time_emb", "vibrato", "vibrato_input", "velocity"):
-        if not isinstance(c[key], bool):
-            raise CheckpointError(f"VAE config has an invalid {key}: {c[key]!r}")
-    if c["n_fft"] != N_FFT or c["hop_length"] != HOP_LENGTH or c["n_frames"] % 2 ** c["n_down"]:
+    check_config(c, CONFIG_RULES, what="VAE")
+    if c["pitch_min"] > c["pitch_max"]:
+        raise CheckpointError(f"VAE config has pitch_min {c['pitch_min']} above pitch_max {c['pitch_max']}")
+    if c["n_frames"] % 2 ** c["n_down"]:
         raise CheckpointError("VAE config does not match this app's STFT settings")
     return VAENet(c)

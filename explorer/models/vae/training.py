@@ -32,6 +32,7 @@ from explorer import training as scaffold
 from explorer.audio import features
 from explorer.errors import CheckpointError
 from explorer.models.checkpoint import load_checkpoint, save_checkpoint
+from explorer.outputs import write_text
 from explorer.models.vae import evaluation as vae_eval
 from explorer.models.vae.data import VAL_MOD, dataset_features, pitch_tracks, split
 from explorer.models.vae.model import VAEModel
@@ -343,8 +344,8 @@ def _save(out: Path, net, config, hp, step, elapsed, metrics, args, *, final: bo
     if not smoke:
         card["eval"] = vae_eval.evaluate(model, data=data_dir, quick=False)
     save_checkpoint(f"{out}.pt", family=FAMILY, config=config, state=state, card=card)
-    Path(f"{out}.config.json").write_text(json.dumps(config, indent=1) + "\n")
-    Path(f"{out}.md").write_text(vae_eval.card_markdown(card, config))
+    write_text(f"{out}.config.json", json.dumps(config, indent=1) + "\n")
+    write_text(f"{out}.md", vae_eval.card_markdown(card, config))
     return card
 
 

@@ -1,0 +1,26 @@
+"""Strings from files, links and uploads shown as text, never as markdown.
+
+A GP kernel's ``description``, an uploaded file's name or a preset's ``checkpoint`` may hold
+``[a link](https://...)``, ``![an image](https://.../pixel.png)``, a bare ``www.`` address, HTML
+or ``:material/icon:`` codes. Streamlit's text elements (``st.caption``, ``st.info``, ``st.error``,
+labels, progress texts) read markdown, so every such string goes through :func:`plain` before it
+is put into one: each markdown character is escaped with a backslash (it then shows as itself),
+line breaks become spaces (no headings, lists or tables), and a long string is cut short.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The characters CommonMark and GitHub-flavoured markdown give a meaning (all escapable with a
+#: backslash), plus ``:`` (emoji and icon codes, ``https:`` autolinks) and ``.`` (``www.`` autolinks).
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@])")
+
+
+def plain(text: object, *, limit: int = 200) -> str:
+    """``text`` as a string that markdown shows literally: escaped, on one line, at most ``limit``
+    characters (then "...")."""
+    s = " ".join(str(text).split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return _SPECIAL.sub(r"\\\1", s)
