@@ -9,7 +9,8 @@ Bark-band noise) whose parameters change every frame (``hop_s``)::
       "voicing": [1.0, 0.9, 0.0, ...],  # [T] 0..1, scales the harmonics' power
       "harmonics": [[p_1, ..., p_H], ...],     # [T x H] power (variance) of harmonic h per frame
       "noise_bands": [[q_1, ..., q_J], ...],   # [T x J] power of each Bark band's noise per frame
-      "bandwidth_hz": 4.0               # optional: line width of every harmonic (Lorentzian FWHM), Hz
+      "bandwidth_hz": 4.0,              # optional: line width of every harmonic (Lorentzian FWHM), Hz
+      "band_split": 1                   # optional: each Bark band split into this many equal noise bands
     }
 
 The kernel it stands for (:mod:`explorer.models.gp.voiced` draws it)::
@@ -21,8 +22,8 @@ with ``phi(t) = 2 pi int_0^t f0``, ``A_h^2 = voicing x harmonics[:, h]`` and ``G
 noise_bands[:, j]`` linearly interpolated between frames (harmonics above 0.95 x Nyquist
 fade out), and ``k_j`` the stationary covariance of Bark band j (a Gaussian spectral peak at
 the band's centre whose full width at half maximum is the band's width, unit variance). The
-bands are those of :func:`explorer.audio.spectrum.bark_bands` at the spec's sample rate, so
-``J`` must equal their number. Frames past the end of the lists hold the last frame. (The
+bands are those of :func:`explorer.audio.spectrum.bark_bands` at the spec's sample rate, each
+split into ``band_split`` equal parts (:func:`noise_bands`), so ``J`` must equal their number. Frames past the end of the lists hold the last frame. (The
 noise term is drawn by a short-time filter with 32 ms frames, so its gains follow the frames
 to within that resolution.)
 """
@@ -42,6 +43,16 @@ MAX_FRAMES = 6000
 MAX_HARMONICS = 200
 MIN_TRACK_HOP_S, MAX_TRACK_HOP_S = 0.001, 0.1
 MAX_BANDWIDTH_HZ = 200.0
+MAX_BAND_SPLIT = 8
+
+
+def noise_bands(sr: int, split: int = 1) -> np.ndarray:
+    """Edges (lo, hi) Hz of the track's noise bands: the Bark bands, each split in ``split``, [J x 2]."""
+    bark = np.asarray(bark_bands(sr), dtype=np.float64)
+    parts = np.linspace(0.0, 1.0, int(split) + 1)
+    lo = bark[:, :1] + (bark[:, 1:] - bark[:, :1]) * parts[None, :-1]
+    hi = bark[:, :1] + (bark[:, 1:] - bark[:, :1]) * parts[None, 1:]
+    return np.stack([lo.reshape(-1), hi.reshape(-1)], axis=1)
 DEFAULT_BANDWIDTH_HZ = 4.0
 
 
@@ -72,6 +83,7 @@ class Track:
     harmonics: np.ndarray
     noise_bands: np.ndarray
     bandwidth_hz: float = DEFAULT_BANDWIDTH_HZ
+    band_split: int = 1
 
     def __post_init__(self):
         hop = finite_number(self.hop_s, "track hop_s")
@@ -92,6 +104,10 @@ class Track:
         bw = finite_number(self.bandwidth_hz, "track bandwidth_hz")
         if not 0 < bw <= MAX_BANDWIDTH_HZ:
             raise ParameterError(f"track bandwidth_hz must be > 0 and at most {MAX_BANDWIDTH_HZ:g} Hz, got {bw}")
+        split = self.band_split
+        if isinstance(split, bool) or not isinstance(split, (int, np.integer)) or not 1 <= split <= MAX_BAND_SPLIT:
+            raise ParameterError(f"track band_split must be a whole number from 1 to {MAX_BAND_SPLIT}, got {split!r}")
+        object.__setattr__(self, "band_split", int(split))
         for name, val in (("hop_s", hop), ("f0_hz", f0), ("voicing", v), ("harmonics", h),
                           ("noise_bands", nb), ("bandwidth_hz", bw)):
             object.__setattr__(self, name, val)
@@ -99,7 +115,7 @@ class Track:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Track):
             return NotImplemented
-        return self.hop_s == other.hop_s and self.bandwidth_hz == other.bandwidth_hz and all(
+        return (self.hop_s, self.bandwidth_hz, self.band_split) == (other.hop_s, other.bandwidth_hz, other.band_split) and all(
             np.array_equal(getattr(self, k), getattr(other, k)) for k in ("f0_hz", "voicing", "harmonics", "noise_bands"))
 
     __hash__ = None
@@ -114,20 +130,21 @@ class Track:
 
     def check_rate(self, sr: int) -> None:
         """ParameterError unless ``noise_bands`` has one column per Bark band at ``sr``."""
-        j = len(bark_bands(sr))
+        j = len(noise_bands(sr, self.band_split))
         if self.noise_bands.shape[1] != j:
-            raise ParameterError(f"track noise_bands need {j} columns (the Bark bands at {sr} Hz), "
-                                 f"got {self.noise_bands.shape[1]}")
+            raise ParameterError(f"track noise_bands need {j} columns (the Bark bands at {sr} Hz, each split in "
+                                 f"{self.band_split}), got {self.noise_bands.shape[1]}")
 
     def transposed(self, ratio: float) -> "Track":
         """f0 times ``ratio`` (harmonics pushed above Nyquist fade out when rendered)."""
-        return Track(self.hop_s, self.f0_hz * ratio, self.voicing, self.harmonics, self.noise_bands, self.bandwidth_hz)
+        return Track(self.hop_s, self.f0_hz * ratio, self.voicing, self.harmonics, self.noise_bands, self.bandwidth_hz,
+                     self.band_split)
 
     def to_json(self) -> dict[str, Any]:
         def r(a):
             return [float(f"{x:.5g}") for x in a]
 
-        return {
+        out = {
             "hop_s": self.hop_s,
             "f0_hz": r(self.f0_hz),
             "voicing": r(self.voicing),
@@ -135,6 +152,9 @@ class Track:
             "noise_bands": [r(row) for row in self.noise_bands],
             "bandwidth_hz": self.bandwidth_hz,
         }
+        if self.band_split != 1:
+            out["band_split"] = self.band_split
+        return out
 
 
 def parse_track(v: Any, where: str) -> Track:
@@ -158,7 +178,7 @@ def parse_track(v: Any, where: str) -> Track:
         return Track(
             v["hop_s"], np.asarray(numbers(v["f0_hz"], "f0_hz"), float), np.asarray(numbers(v["voicing"], "voicing"), float),
             numbers(v["harmonics"], "harmonics"), numbers(v["noise_bands"], "noise_bands"),
-            v.get("bandwidth_hz", DEFAULT_BANDWIDTH_HZ),
+            v.get("bandwidth_hz", DEFAULT_BANDWIDTH_HZ), v.get("band_split", 1),
         )
     except (ParameterError, ValueError) as exc:
         raise PresetError(f"{where}: {exc}") from None

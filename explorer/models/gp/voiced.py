@@ -30,8 +30,7 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 
-from explorer.audio.spectrum import bark_bands
-from explorer.models.gp.track import Track
+from explorer.models.gp.track import Track, noise_bands
 
 #: Control-grid step of the harmonic amplitude processes, s (at most; finer for wide lines).
 CONTROL_S = 0.005
@@ -101,13 +100,13 @@ def frame_curves(track: Track, t: np.ndarray, *, sr: int, parts: tuple[str, ...]
     return f0_t, amp, g
 
 
-def band_masks(m: int, *, sr: int) -> np.ndarray:
+def band_masks(m: int, *, sr: int, split: int = 1) -> np.ndarray:
     """|H_j(f)|^2 on the rfft bins of an m-point frame for each Bark band, float64 [J x m//2+1].
 
     Normalised so that white noise of unit variance filtered by band j has unit variance; its
     PSD is a Gaussian at the band centre with FWHM = band width.
     """
-    bands = np.asarray(bark_bands(sr), dtype=np.float64)
+    bands = noise_bands(sr, split)
     centre, width = bands.mean(axis=1), bands[:, 1] - bands[:, 0]
     sd = width / (2.0 * math.sqrt(2.0 * math.log(2.0)))
     f = np.fft.rfftfreq(m, 1.0 / sr)
@@ -180,7 +179,7 @@ def plan_track(track: Track, n: int, *, sr: int) -> TrackPlan:
     n_frames = (m - frame) // hop + 1
     centres = (np.arange(n_frames) * hop + frame / 2 - frame) / sr  # s: frame f covers output [f hop - frame, ...)
     _, _, g = frame_curves(track, np.clip(centres, 0.0, None), sr=sr)
-    filters = np.sqrt((g.T**2) @ band_masks(frame, sr=sr))
+    filters = np.sqrt((g.T**2) @ band_masks(frame, sr=sr, split=track.band_split))
     return TrackPlan(
         n, n_c, n_h, m, rho, i0, ((1 - a) * norm).astype(np.float32), (a * norm).astype(np.float32),
         np.exp(1j * phase).astype(np.complex64), amp_c, frame, hop, filters.astype(np.float32),
@@ -240,7 +239,7 @@ def track_psd(track: Track, freqs_hz: np.ndarray, *, n: int, sr: int, gain2: np.
         p = amp[:, i] ** 2 * w[k]
         out += np.sum(p[:, None] * np.exp(-0.5 * ((ff[None, :] - mu[:, None]) / sd_h) ** 2), axis=0) / (
             sd_h * math.sqrt(2 * math.pi))
-    bands = np.asarray(bark_bands(sr), dtype=np.float64)
+    bands = noise_bands(sr, track.band_split)
     centre = bands.mean(axis=1)
     sd_b = np.hypot((bands[:, 1] - bands[:, 0]) / (2.0 * math.sqrt(2.0 * math.log(2.0))), smoothing_hz)
     pb = (g[:, idx] ** 2 * w[None, :]).sum(axis=1)
