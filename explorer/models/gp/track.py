@@ -10,7 +10,8 @@ Bark-band noise) whose parameters change every frame (``hop_s``)::
       "harmonics": [[p_1, ..., p_H], ...],     # [T x H] power (variance) of harmonic h per frame
       "noise_bands": [[q_1, ..., q_J], ...],   # [T x J] power of each Bark band's noise per frame
       "bandwidth_hz": 4.0,              # optional: line width of every harmonic (Lorentzian FWHM), Hz
-      "band_split": 1                   # optional: each Bark band split into this many equal noise bands
+      "band_split": 1,                  # optional: each Bark band split into this many equal noise bands
+      "inharmonicity": 0.0              # optional: stiff-string B, harmonic h at h f0 sqrt((1 + B h^2) / (1 + B))
     }
 
 The kernel it stands for (:mod:`explorer.models.gp.voiced` draws it)::
@@ -18,7 +19,8 @@ The kernel it stands for (:mod:`explorer.models.gp.voiced` draws it)::
     k(t, t') = sum_h A_h(t) A_h(t') exp(-pi bw |t - t'|) cos(h (phi(t) - phi(t')))
              + sum_j G_j(t) G_j(t') k_j(t - t')
 
-with ``phi(t) = 2 pi int_0^t f0``, ``A_h^2 = voicing x harmonics[:, h]`` and ``G_j^2 =
+with ``phi(t) = 2 pi int_0^t f0`` (harmonic h's phase is ``h phi``, or ``h s_h phi`` with the
+stretch ``s_h = sqrt((1 + B h^2) / (1 + B))`` when ``inharmonicity`` B > 0), ``A_h^2 = voicing x harmonics[:, h]`` and ``G_j^2 =
 noise_bands[:, j]`` linearly interpolated between frames (harmonics above 0.95 x Nyquist
 fade out), and ``k_j`` the stationary covariance of Bark band j (a Gaussian spectral peak at
 the band's centre whose full width at half maximum is the band's width, unit variance). The
@@ -84,6 +86,7 @@ class Track:
     noise_bands: np.ndarray
     bandwidth_hz: float = DEFAULT_BANDWIDTH_HZ
     band_split: int = 1
+    inharmonicity: float = 0.0
 
     def __post_init__(self):
         hop = finite_number(self.hop_s, "track hop_s")
@@ -108,6 +111,10 @@ class Track:
         if isinstance(split, bool) or not isinstance(split, (int, np.integer)) or not 1 <= split <= MAX_BAND_SPLIT:
             raise ParameterError(f"track band_split must be a whole number from 1 to {MAX_BAND_SPLIT}, got {split!r}")
         object.__setattr__(self, "band_split", int(split))
+        b = finite_number(self.inharmonicity, "track inharmonicity")
+        if not 0.0 <= b <= 0.1:
+            raise ParameterError(f"track inharmonicity must be between 0 and 0.1, got {b}")
+        object.__setattr__(self, "inharmonicity", b)
         for name, val in (("hop_s", hop), ("f0_hz", f0), ("voicing", v), ("harmonics", h),
                           ("noise_bands", nb), ("bandwidth_hz", bw)):
             object.__setattr__(self, name, val)
@@ -115,7 +122,8 @@ class Track:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Track):
             return NotImplemented
-        return (self.hop_s, self.bandwidth_hz, self.band_split) == (other.hop_s, other.bandwidth_hz, other.band_split) and all(
+        keys = ("hop_s", "bandwidth_hz", "band_split", "inharmonicity")
+        return all(getattr(self, k) == getattr(other, k) for k in keys) and all(
             np.array_equal(getattr(self, k), getattr(other, k)) for k in ("f0_hz", "voicing", "harmonics", "noise_bands"))
 
     __hash__ = None
@@ -128,6 +136,12 @@ class Track:
     def n_harmonics(self) -> int:
         return self.harmonics.shape[1]
 
+    @property
+    def stretch(self) -> np.ndarray:
+        """Frequency of harmonic h over h f0, [H] (ones without inharmonicity)."""
+        h = np.arange(1, self.n_harmonics + 1, dtype=np.float64)
+        return np.sqrt((1.0 + self.inharmonicity * h**2) / (1.0 + self.inharmonicity))
+
     def check_rate(self, sr: int) -> None:
         """ParameterError unless ``noise_bands`` has one column per Bark band at ``sr``."""
         j = len(noise_bands(sr, self.band_split))
@@ -138,7 +152,7 @@ class Track:
     def transposed(self, ratio: float) -> "Track":
         """f0 times ``ratio`` (harmonics pushed above Nyquist fade out when rendered)."""
         return Track(self.hop_s, self.f0_hz * ratio, self.voicing, self.harmonics, self.noise_bands, self.bandwidth_hz,
-                     self.band_split)
+                     self.band_split, self.inharmonicity)
 
     def to_json(self) -> dict[str, Any]:
         def r(a):
@@ -154,6 +168,8 @@ class Track:
         }
         if self.band_split != 1:
             out["band_split"] = self.band_split
+        if self.inharmonicity:
+            out["inharmonicity"] = self.inharmonicity
         return out
 
 
@@ -178,7 +194,7 @@ def parse_track(v: Any, where: str) -> Track:
         return Track(
             v["hop_s"], np.asarray(numbers(v["f0_hz"], "f0_hz"), float), np.asarray(numbers(v["voicing"], "voicing"), float),
             numbers(v["harmonics"], "harmonics"), numbers(v["noise_bands"], "noise_bands"),
-            v.get("bandwidth_hz", DEFAULT_BANDWIDTH_HZ), v.get("band_split", 1),
+            v.get("bandwidth_hz", DEFAULT_BANDWIDTH_HZ), v.get("band_split", 1), v.get("inharmonicity", 0.0),
         )
     except (ParameterError, ValueError) as exc:
         raise PresetError(f"{where}: {exc}") from None

@@ -94,7 +94,7 @@ def frame_curves(track: Track, t: np.ndarray, *, sr: int, parts: tuple[str, ...]
         return (f0_t,)
     amp = _lerp_rows(np.sqrt(track.voicing[:, None] * track.harmonics), j0, b)
     ny = sr / 2
-    hf = np.arange(1, track.n_harmonics + 1)[:, None] * f0_t[None, :]
+    hf = (np.arange(1, track.n_harmonics + 1) * track.stretch)[:, None] * f0_t[None, :]
     amp *= np.clip((FADE_END * ny - hf) / ((FADE_END - FADE_START) * ny), 0.0, 1.0)
     g = _lerp_rows(np.sqrt(track.noise_bands), j0, b)
     return f0_t, amp, g
@@ -156,6 +156,7 @@ class TrackPlan:
     w0: np.ndarray       # float32 [n]: its weight (variance dip divided out)
     w1: np.ndarray       # float32 [n]: the right control point's weight
     rot: np.ndarray      # complex64 [n]: exp(i phi(t))
+    phase: np.ndarray    # float64 [n]: phi(t), rad (stretched partials need it)
     amp_c: np.ndarray    # float64 [H x n_c]: harmonic amplitudes on the control grid
     frame: int           # noise frame length, samples
     hop: int             # noise frame hop, samples
@@ -182,7 +183,7 @@ def plan_track(track: Track, n: int, *, sr: int) -> TrackPlan:
     filters = np.sqrt((g.T**2) @ band_masks(frame, sr=sr, split=track.band_split))
     return TrackPlan(
         n, n_c, n_h, m, rho, i0, ((1 - a) * norm).astype(np.float32), (a * norm).astype(np.float32),
-        np.exp(1j * phase).astype(np.complex64), amp_c, frame, hop, filters.astype(np.float32),
+        np.exp(1j * phase).astype(np.complex64), phase, amp_c, frame, hop, filters.astype(np.float32),
     )
 
 
@@ -202,6 +203,15 @@ def render_track(track: Track, z: np.ndarray, n: int, *, sr: int, plan: TrackPla
     for r in range(len(z)):
         zh = z[r, : p.n_h].astype(np.float64).reshape(H, 2, p.n_c)
         u = (ou_paths((zh[:, 0] + 1j * zh[:, 1]) / math.sqrt(2.0), p.rho) * p.amp_c).astype(np.complex64)
+        if track.inharmonicity > 0:  # stretched partials: one rotation per harmonic
+            acc = np.zeros(n, dtype=np.complex64)
+            for h, s_h in enumerate(track.stretch):
+                if np.any(u[h]):
+                    rot_h = np.exp(1j * (h + 1) * s_h * p.phase).astype(np.complex64)
+                    acc += (u[h].take(p.i0) * p.w0 + u[h].take(p.i0 + 1) * p.w1) * rot_h
+            voiced[r] = math.sqrt(2.0) * acc.real
+            noise[r] = _filtered_noise(z[r, p.n_h : p.n_h + p.m], p)[:n]
+            continue
         # sum_h u_h(t) E^(h+1) at both neighbouring control points, by Horner's rule, then interpolated
         acc0, acc1 = u[H - 1].take(p.i0), u[H - 1].take(p.i0 + 1)
         for h in range(H - 2, -1, -1):
@@ -233,7 +243,7 @@ def track_psd(track: Track, freqs_hz: np.ndarray, *, n: int, sr: int, gain2: np.
     out = np.zeros(f.size)
     ff = f.reshape(-1)
     sd_h = math.hypot(track.bandwidth_hz / 2.0, smoothing_hz)
-    hk = np.arange(1, track.n_harmonics + 1)
+    hk = np.arange(1, track.n_harmonics + 1) * track.stretch
     for k, i in enumerate(idx):
         mu = hk * f0_t[i]
         p = amp[:, i] ** 2 * w[k]
