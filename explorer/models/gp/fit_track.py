@@ -73,7 +73,7 @@ def fit_track(
     sr: int,
     hop_s: float = 0.01,
     n_harmonics: int | None = None,
-    bandwidth_hz: float = 4.0,
+    bandwidth_hz: float = 1.5,
     band_split: int = 3,
     fmin: float = FMIN_HZ,
     fmax: float = FMAX_HZ,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.audio.pitch import midi_to_hz
-from explorer.models.gp.builders import bark_kernel
+from explorer.models.gp.kernel import kernel_from_arrays
 from explorer.models.gp.spec import Envelope, GPSpec
 from explorer.models.gp.track import Track, noise_bands
 
@@ -48,7 +48,10 @@ def piano_spec(pitch_midi: float = 60.0, *, sr: int = 44100, duration_s: float =
     noise = 10 ** (hammer_db / 10) * burst[:, None] * (bright / bright.sum())[None, :]
     track = Track(hop_s, np.full(len(t), f0), np.ones(len(t)), power, noise, bandwidth_hz,
                   inharmonicity=inharmonicity)
-    summary = bark_kernel(bright / bright.sum(), sr=sr)
+    # stationary summary (what a kernel morph mixes): the partials with their aftersound decays
+    keep = level > 0
+    summary = kernel_from_arrays(level[keep], (k * f0 * stretch)[keep], np.full(keep.sum(), 1.0 / (np.pi * bandwidth_hz)),
+                                 decays_s=list(tau2[keep]))
     return GPSpec(sr, duration_s, summary, envelope=Envelope(0.001, 0.0, 1.0, 0.3), pitch_midi=float(pitch_midi),
                   track=track, description=description)
 
