@@ -102,6 +102,11 @@ BAD_INPUT = {
         (["bench", "--repeats", "0"], "positive"),
         (["bench", "--json", "extra"], "unrecognized arguments"),
     ],
+    "fit": [
+        (["fit", "--audio", "/nonexistent/x.wav", "--out", "{tmp}/k.json"], "no such file"),
+        (["fit", "--audio", "{broken}", "--out", "{tmp}/k.txt"], "JSON"),
+        (["fit", "--out", "{tmp}/k.json"], "required"),
+    ],
 }
 
 
