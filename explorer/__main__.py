@@ -155,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--quick", action="store_true", help="fewer samples (a rough figure, for tests)")
     e.add_argument("--json", action="store_true", help="print one JSON object")
 
+    f = sub.add_parser("fit", help="fit a voiced GP kernel (f0 track, harmonics, noise bands) to a recording")
+    f.add_argument("--audio", type=Path, required=True, help="the recording (0.1-30 s)")
+    f.add_argument("--out", type=Path, required=True, help="GP kernel JSON to write")
+    f.add_argument("--block-ms", type=float, default=10.0, help="frame hop of the fitted track, ms (default 10)")
+    f.add_argument("--components", type=_positive, help="harmonics per frame (default: up to 0.95 x Nyquist, at most 80)")
+    f.add_argument("--sr", type=int, choices=(16000, 22050, 44100, 48000), default=16000, help="sample rate, Hz")
+
     b = sub.add_parser("bench", help="speed against baselines measured in the same run")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.add_argument("--repeats", type=_positive, default=5)
@@ -377,6 +384,7 @@ COMMANDS = {
     "train": cmd_train,
     "eval": cmd_eval,
     "bench": cmd_bench,
+    "fit": lambda args: importlib.import_module("explorer.models.gp.fit_cli").run(args),
 }
 
 

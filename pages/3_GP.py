@@ -13,7 +13,7 @@ from explorer import ui
 from explorer.ui.play import play_section
 from explorer.audio import bark_bands, load_audio, make_safe, power_spectrum
 from explorer.audio.pitch import midi_to_hz
-from explorer.figures.gp import kernel_figure
+from explorer.figures.gp import f0_figure, kernel_figure
 from explorer.figures.sound import spectrum_figure
 from explorer.models.gp import (
     PITCH_RANGE,
@@ -303,13 +303,13 @@ if source_clip is not None:
     if failed is not None and failed[0] == digest:
         ui.show_error(failed[1], context=f"{name} could not be fitted")
     elif st.session_state.get("gp_fit", {}).get("hash") != digest:
-        from explorer.models.gp.fit import fit_piecewise
+        from explorer.models.gp.fit_track import fit_track
 
         bar = st.progress(0.0, text=f"Fitting {ui.plain(name)}…")
         try:
             y_clip = load_audio(data, sr=FIT_SR)[: int(FIT_MAX_S * FIT_SR)]
-            fit_spec = fit_piecewise(
-                y_clip, sr=FIT_SR, description=f"piecewise fit to {name}",
+            fit_spec = fit_track(
+                y_clip, sr=FIT_SR, description=f"voiced GP track fitted to {name}",
                 progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Fitting {ui.plain(name)}… {f:.0%}"),
             )
             st.session_state["gp_fit"] = {"name": name, "hash": digest, "y": y_clip, "spec": fit_spec.dumps()}
@@ -335,6 +335,14 @@ if fit:
         st.plotly_chart(spectrum_figure(f_o, p_o, label="original", overlays=[(f_r, p_r, "GP resynthesis")],
                                         bands=bark_bands(FIT_SR), title="Original vs resynthesis"),
                         key="gp_fit_spec", config={"displaylogo": False})
+        fitted_track = ui.kernel_model(fit["spec"]).spec.track
+        if fitted_track is not None:
+            st.plotly_chart(f0_figure(fitted_track), key="gp_fit_f0", config={"displaylogo": False})
+            st.caption("A stationary kernel has one spectrum forever, so it cannot change vowel or pitch, and "
+                       "independent blocks lose the phase of every harmonic at each edge: a whisper. The fit "
+                       "follows the pitch (pyin) every 10 ms and lets each harmonic run on as a resonator whose "
+                       "frequency follows it and whose state carries across frames, with Bark-band noise for "
+                       "the unvoiced sounds.")
         ui.sound_panel(y_fit, FIT_SR, key="gp_fit_panel", title="(resynthesis)", spectrum=False)
         b1, b2 = st.columns(2)
         b1.button("Play with the fitted kernel above", on_click=_use_fit, key="gp_use_fit",

@@ -115,6 +115,11 @@ BAD_INPUT = {
         (["bench", "--repeats", "0"], "positive"),
         (["bench", "--json", "extra"], "unrecognized arguments"),
     ],
+    "fit": [
+        (["fit", "--audio", "/nonexistent/x.wav", "--out", "{tmp}/k.json"], "no such file"),
+        (["fit", "--audio", "{broken}", "--out", "{tmp}/k.txt"], "must end in .json"),
+        (["fit", "--out", "{tmp}/k.json"], "required"),
+    ],
 }
 
 

@@ -55,6 +55,12 @@ BAD_OUTPUTS = {
         (["encode", "--audio", "{tmp}/keep.wav", "--out", ""], "empty"),
         (["encode", "--audio", "{tmp}/keep.wav", "--out", "{tmp}/p.json"], "not a readable audio file"),
     ],
+    "fit": [
+        (["fit", "--audio", "{tmp}/keep.wav", "--out", "{tmp}/folder"], "is a folder"),
+        (["fit", "--audio", "{tmp}/keep.wav", "--out", "{tmp}/k.wav"], r"must end in \.json"),
+        (["fit", "--audio", "{tmp}/keep.wav", "--out", "/proc/k.json"], "cannot write"),
+        (["fit", "--audio", "{tmp}/keep.wav", "--out", ""], "empty"),
+    ],
     "export": [
         (["export", *GP, "--out", "{tmp}/keep.wav"], "give a folder or a .zip"),
         (["export", *GP, "--out", "{tmp}/missing/x.zip"], "create it first"),

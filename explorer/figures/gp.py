@@ -27,3 +27,21 @@ def kernel_figure(kernel: SMKernel, *, max_lag_s: float, title: str = "Kernel k(
     fig.update_yaxes(title_text="covariance")
     fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25))
     return fig
+
+
+def f0_figure(track, *, title: str = "Pitch (f0) and voicing of the fit") -> go.Figure:
+    """The fitted f0 track (Hz, voiced frames only) over time, with the voicing (0-1) shaded beneath.
+
+    ``track``: an :class:`explorer.models.gp.track.Track` (hop_s, f0_hz [T], voicing [T]).
+    """
+    t = np.arange(track.n_frames) * track.hop_s  # s
+    f0 = np.where((track.voicing > 0) & (track.f0_hz > 0), track.f0_hz, np.nan)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=t, y=track.voicing, yaxis="y2", mode="lines", fill="tozeroy", name="voicing",
+                             line=dict(width=0), opacity=0.3))
+    fig.add_trace(go.Scatter(x=t, y=f0, mode="lines", name="f0 (Hz)", connectgaps=False))
+    fig.update_xaxes(title_text="time (s)")
+    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25),
+                      yaxis=dict(title="f0 (Hz)"),
+                      yaxis2=dict(title="voicing", overlaying="y", side="right", range=[0, 1.05], showgrid=False))
+    return fig

@@ -1,7 +1,7 @@
 """Measuring a GP fit of a recording (``python -m explorer eval --model gp --audio FILE``).
 
-The recording (first ``MAX_S`` seconds, 16 kHz mono) is fitted piecewise (:func:`fit_piecewise`,
-the app's fit), one draw of the fitted GP is rendered, and both are measured by the same code.
+The recording (first ``MAX_S`` seconds, 16 kHz mono) is fitted with a voiced track
+(:func:`~explorer.models.gp.fit_track.fit_track`, the app's and ``fit`` command's fit), one draw of the fitted GP is rendered, and both are measured by the same code.
 Beside every figure stands a baseline that knows nothing but the loudness: white noise times the
 recording's own amplitude envelope (``noise_*``), so an envelope figure copied from the
 recording shows up as the baseline's.
@@ -83,14 +83,15 @@ def compare_to_recording(y: np.ndarray, others: dict[str, np.ndarray]) -> dict[s
 def evaluate_fit(path: Path, *, quick: bool = False) -> dict[str, Any]:
     """Fit the recording at ``path`` and measure the fit against it and against the noise baseline."""
     from explorer.audio.io import load_audio
-    from explorer.models.gp.fit import amplitude_envelope, fit_piecewise
+    from explorer.models.gp.fit import amplitude_envelope
+    from explorer.models.gp.fit_track import fit_track
     from explorer.models.gp.model import from_spec
 
     seconds = QUICK_S if quick else MAX_S
     y = load_audio(path, sr=SR)[: int(seconds * SR)].astype(np.float64)
     if not np.any(y):
         raise ExplorerError(f"{Path(path).name} is silent: there is nothing to fit")
-    spec = fit_piecewise(y, sr=SR, n_iter=60 if quick else 150)
+    spec = fit_track(y, sr=SR)
     model = from_spec(spec)
     fit = model.render(model.sample_latent(1, SEED))[0][: len(y)]
     env, _ = amplitude_envelope(y, sr=SR)

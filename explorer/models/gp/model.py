@@ -27,6 +27,7 @@ from explorer.models.gp.sampling import (
     sample_stationary,
 )
 from explorer.models.gp.spec import GPSpec, load_gp_spec, parse_gp_spec
+from explorer.models.gp import voiced
 
 #: MIDI range a harmonic kernel may be transposed to.
 PITCH_RANGE = (24, 108)
@@ -57,6 +58,8 @@ class GPModel(LatentAudioModel):
         n = spec.n_samples if self._grid is None else self._grid.length
         self._m = embedding_size(n)
         self.latent_dim = self._m * (1 if self._grid is None else self._grid.n_blocks)
+        if spec.track is not None:  # the voiced track renders; kernel is a summary
+            self.latent_dim = voiced.latent_dim(spec.track, spec.n_samples, sr=spec.sample_rate)
         self._cache: dict[float | None, tuple[np.ndarray, np.ndarray]] = {}
 
     @staticmethod
@@ -66,7 +69,7 @@ class GPModel(LatentAudioModel):
         return block_grid(spec.n_samples, sr=spec.sample_rate, hop_s=spec.blocks.hop_s, crossfade_s=spec.blocks.crossfade_s)
 
     def __repr__(self) -> str:
-        kind = "piecewise" if self._grid else "stationary"
+        kind = "track" if self.spec.track is not None else "piecewise" if self._grid else "stationary"
         return f"GPModel({kind}, sr={self.sample_rate}, {self.spec.duration_s:g} s, latent_dim={self.latent_dim})"
 
     @property
@@ -123,6 +126,8 @@ class GPModel(LatentAudioModel):
 
     def clipped_power_fraction(self, pitch: float | None = None) -> float:
         """Largest share of embedding power lost to clipped negative eigenvalues (0 = exact)."""
+        if self.spec.track is not None:
+            return 0.0  # the track's draw has no embedding to clip
         return float(np.max(self._eigs(pitch)[1]))
 
     def time_grid(self) -> np.ndarray:
@@ -130,8 +135,17 @@ class GPModel(LatentAudioModel):
         return np.arange(self.spec.n_samples) / self.sample_rate
 
     def _render_rows(self, z: np.ndarray, pitch: float | None) -> np.ndarray:
-        sqrt_eig, _, groups = self._eigs(pitch)
         n = self.spec.n_samples
+        if self.spec.track is not None:
+            spec = self.spec_at(pitch)
+            key = ("track", None if pitch is None or pitch == self.spec.pitch_midi else pitch)
+            if key not in self._cache:
+                self._cache[key] = voiced.plan_track(spec.track, n, sr=self.sample_rate)
+                if len(self._cache) > 16:
+                    self._cache.pop(next(iter(self._cache)))
+            y = voiced.render_track(spec.track, z, n, sr=self.sample_rate, plan=self._cache[key])
+            return (y * spec.gain_curve()).astype(np.float32)
+        sqrt_eig, _, groups = self._eigs(pitch)
         if self._grid is not None:
             g = self._grid
             zb = z.reshape(len(z), g.n_blocks, self._m)
@@ -157,6 +171,9 @@ class GPModel(LatentAudioModel):
         spec, sr = self.spec_at(pitch), self.sample_rate
         gain2 = spec.gain_curve() ** 2
         t = self.time_grid()
+        if spec.track is not None:
+            return voiced.track_psd(spec.track, freqs_hz, n=spec.n_samples, sr=sr, gain2=gain2,
+                                    smoothing_hz=smoothing_hz)
         if self._grid is None:
             k = spec.kernel
             if not k.decays:

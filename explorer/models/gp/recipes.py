@@ -26,6 +26,7 @@ from explorer.models.gp.spec import Amplitude, Blocks, Envelope, GPSpec
 
 EXAMPLE_TEXT = "Hello, I am a Gaussian process."
 EXAMPLE_WAV = PRESET_DIR / "examples" / "hello.wav"
+PIANO_FIGURES = PRESET_DIR / "piano_figures.md"
 
 
 def record_example(path: Path = EXAMPLE_WAV, *, sr: int = 16000) -> Path:
@@ -63,18 +64,23 @@ def _smooth_noise(n: int, *, seed: int, rates_hz: Sequence[float], hop_s: float)
 
 
 def _middle_c() -> GPSpec:
-    sr = 44100
-    note = harmonic_kernel(
-        60, sr=sr, n_partials=24, tilt_db_per_octave=-5.0, purity_s=0.75, inharmonicity=2e-4,
-        partial_decay_s=1.8, decay_exponent=0.8,
+    from explorer.models.gp.piano import piano_spec
+
+    return piano_spec(
+        60, description="GP middle C, piano-like: 24 stretched partials (B = 3.5e-4), each a narrow stochastic "
+        "resonator with a two-stage decay (prompt sound, then aftersound; higher partials faster) and a "
+        "hammer-noise burst at the onset.",
     )
-    # the hammer's knock: a broad, fast-dying noise component
-    knock = Component(0.06, 900.0, 4e-4, 0.015)
-    kernel = SMKernel(note.components + (knock,), 0.0)
-    return GPSpec(
-        sr, 3.0, kernel, envelope=Envelope(0.002, 0.0, 1.0, 0.25), pitch_midi=60.0,
-        description="GP middle C: 24 slightly stretched partials (stiff string), higher ones dying sooner, "
-        "and a hammer knock; the user's 'GP middle C', piano-like.",
+
+
+def _speech_voiced(wav: Path) -> GPSpec:
+    from explorer.audio.io import load_audio
+    from explorer.models.gp.fit_track import fit_track
+
+    return fit_track(
+        load_audio(wav, sr=16000), sr=16000,
+        description=f"Voiced GP track fitted to examples/{wav.name} (espeak-ng: '{EXAMPLE_TEXT}'): pyin f0 and "
+        "voicing per 10 ms, harmonics as phase-continuous resonators, Bark sub-band noise.",
     )
 
 
@@ -168,6 +174,25 @@ def _speech_fit(wav: Path) -> GPSpec:
     )
 
 
+def _piano_fit(existing: Path) -> GPSpec:
+    """A track fitted to the sampled grand piano C4 (needs FluidSynth and FluidR3_GM; else the file kept)."""
+    from explorer.models.gp.fit_track import fit_track
+    from explorer.models.gp.spec import load_gp_spec
+
+    try:
+        from explorer.data.soundfont.synth import Instrument, SoundfontSynth
+
+        with SoundfontSynth([Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")]) as synth:
+            real = synth.render(Instrument("FluidR3_GM.sf2", 0, 0, "piano", "piano"), 60, 100)
+    except Exception:
+        return load_gp_spec(existing)
+    return fit_track(
+        real.astype(np.float64)[: int(1.5 * 16000)], sr=16000, fmin=200, fmax=330,
+        description="Voiced GP track fitted to a sampled grand piano C4 (FluidR3_GM.sf2, program 0, velocity 100, "
+        "1.5 s, rendered with FluidSynth)",
+    )
+
+
 PRESETS: dict[str, Callable[[], GPSpec]] = {
     "gp-middle-c": _middle_c,
     "gp-organ": _organ,
@@ -191,6 +216,8 @@ def build_presets(out_dir: Path = PRESET_DIR, *, rerecord: bool = False) -> list
         record_example(wav)
     specs = {name: make() for name, make in PRESETS.items()}
     specs["gp-speech-fit"] = _speech_fit(wav)
+    specs["gp-speech-voiced"] = _speech_voiced(wav)
+    specs["gp-piano-fit"] = _piano_fit(out_dir / "gp-piano-fit.json")
     written = []
     for name, spec in specs.items():
         path = out_dir / f"{name}.json"
@@ -218,6 +245,9 @@ def _readme(specs: dict[str, GPSpec]) -> str:
         n = len(s.kernel.components) if s.blocks is None else sum(len(k.components) for k in s.blocks.kernels)
         kind = "harmonic" if s.harmonic else "spectral mixture"
         kind += f", piecewise ({len(s.blocks.kernels)} blocks)" if s.blocks is not None else ", stationary"
+        if s.track is not None:
+            kind = f"voiced track ({s.track.n_frames} frames of {s.track.hop_s * 1000:g} ms, {s.track.n_harmonics} harmonics)"
+            n = s.track.n_harmonics + s.track.noise_bands.shape[1]
         pitch = "" if s.pitch_midi is None else f"{s.pitch_midi:g}"
         rows.append(f"| `{name}` | {s.sample_rate} | {s.duration_s:g} | {pitch} | {kind}, {n} components | {s.description} |")
     return "\n".join(
@@ -234,7 +264,8 @@ def _readme(specs: dict[str, GPSpec]) -> str:
             "",
             "`examples/hello.wav`: our own recording, made with Debian's espeak-ng "
             f"(`espeak-ng -s 150 \"{EXAMPLE_TEXT}\"`, silence trimmed and resampled to 16 kHz with sox);",
-            "`gp-speech-fit` is fitted to it.",
+            "`gp-speech-fit` (piecewise) and `gp-speech-voiced` (track, `python -m explorer fit`) are fitted to it;",
+            "`gp-piano-fit` is a track fitted to a sampled grand piano C4 (FluidR3_GM, program 0, velocity 100).",
             "",
             "## Fields added to the contract (all optional)",
             "",
@@ -249,11 +280,21 @@ def _readme(specs: dict[str, GPSpec]) -> str:
             "  `kernel` then holds a stationary summary (for a fit: the whole-clip fit).",
             "- `amplitude`: `{\"hop_s\", \"values\": [...]}`, a gain curve (e.g. a fitted recording's",
             "  demodulated envelope), linearly interpolated, last value held.",
+            "- `track`: `{\"hop_s\", \"f0_hz\", \"voicing\", \"harmonics\", \"noise_bands\", \"bandwidth_hz\",",
+            "  \"band_split\", \"inharmonicity\"}`: a phase-continuous voiced/unvoiced GP following an f0 track",
+            "  (harmonics = stochastic resonators on the running phase, state carried across frames;",
+            "  Bark-band noise); its kernel is written out in `explorer/models/gp/track.py`.",
             "- `description`: text.",
             "",
             "Latent: the white-noise innovations of the draw (circulant embedding, size >= 2 x samples,",
             "or blocks x per-block size), so a preset's sound is reproduced by `seed` alone.",
             "",
+            "## gp-middle-c against a sampled grand piano C4",
+            "",
+            "Measured by `python -m explorer.models.gp.piano` (FluidSynth renders the sampled note at 16 kHz;",
+            "the GP note is resampled to 16 kHz; partial levels from a 128 ms Hann STFT, +-2 bins):",
+            "",
+            PIANO_FIGURES.read_text() if PIANO_FIGURES.exists() else "(not measured yet)\n",
         ]
     )
 

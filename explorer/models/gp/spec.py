@@ -13,6 +13,8 @@ GP kernel JSON (contract fields, plus the optional fields this module adds)::
       "blocks": {"hop_s": 0.05, "crossfade_s": 0.01,       # optional (added): piecewise kernels
                  "kernels": [{"components": [...], "noise": 0.0}, ...]},
       "amplitude": {"hop_s": 0.005, "values": [0.0, 0.1, ...]},   # optional (added)
+      "track": {"hop_s": 0.01, "f0_hz": [...], "voicing": [...], "harmonics": [[...]],
+                "noise_bands": [[...]], "bandwidth_hz": 4.0},   # optional (added): voiced speech
       "description": "..."                  # optional (added)
     }
 
@@ -35,6 +37,10 @@ Added fields, all optional (a reader that knows only the contract still renders 
   then holds a stationary summary (e.g. the whole-clip fit).
 - ``amplitude``: a slowly varying gain curve (e.g. the demodulated envelope of a fitted
   recording), ``values[i]`` at time ``i * hop_s``, linearly interpolated, last value held.
+- ``track``: a phase-continuous, non-stationary voiced/unvoiced GP that follows an f0 track
+  (harmonics as stochastic resonators whose state carries across frames, plus Bark-band
+  noise); its kernel is written out in :mod:`explorer.models.gp.track`. When present it is what
+  renders (``kernel`` is then a stationary summary); it cannot be combined with ``blocks``.
 - ``envelope`` (contract): ADSR; attack is linear, decay and release are exponential-shaped
   curves that reach their target exactly at ``decay_s`` / ``release_s``; the release starts
   ``release_s`` before the end of the sound.
@@ -55,6 +61,7 @@ from explorer.audio.constants import GP_MAX_DURATION_S, GP_SAMPLE_RATES
 from explorer.errors import CheckpointError, ParameterError, PresetError
 from explorer.jsonfile import read_json
 from explorer.models.gp.kernel import MAX_COMPONENTS, Component, SMKernel, finite_number
+from explorer.models.gp.track import Track, parse_track
 
 #: Most components over all blocks of a piecewise kernel.
 MAX_TOTAL_COMPONENTS = 65536
@@ -189,6 +196,7 @@ class GPSpec:
     blocks: Blocks | None = None
     amplitude: Amplitude | None = None
     description: str | None = None
+    track: Track | None = None
 
     def __post_init__(self):
         sr = self.sample_rate
@@ -218,6 +226,12 @@ class GPSpec:
             object.__setattr__(self, "pitch_midi", p)
         if self.description is not None and not isinstance(self.description, str):
             raise ParameterError("description must be text")
+        if self.track is not None:
+            if not isinstance(self.track, Track):
+                raise ParameterError("track must be a Track")
+            if self.blocks is not None:
+                raise ParameterError("a spec holds either blocks or a track, not both")
+            self.track.check_rate(self.sample_rate)
 
     @property
     def n_samples(self) -> int:
@@ -241,7 +255,9 @@ class GPSpec:
         blocks = None
         if self.blocks is not None:
             blocks = replace(self.blocks, kernels=tuple(k.transposed(ratio, max_hz=top) for k in self.blocks.kernels))
-        return replace(self, kernel=self.kernel.transposed(ratio, max_hz=top), blocks=blocks, pitch_midi=float(pitch))
+        track = None if self.track is None else self.track.transposed(ratio)
+        return replace(self, kernel=self.kernel.transposed(ratio, max_hz=top), blocks=blocks, pitch_midi=float(pitch),
+                       track=track)
 
     def gain_curve(self) -> np.ndarray:
         """Envelope x amplitude, float64 [n_samples] (ones when neither is given)."""
@@ -272,6 +288,8 @@ class GPSpec:
             }
         if self.amplitude is not None:
             out["amplitude"] = {"hop_s": self.amplitude.hop_s, "values": list(self.amplitude.values)}
+        if self.track is not None:
+            out["track"] = self.track.to_json()
         if self.description is not None:
             out["description"] = self.description
         return out
@@ -395,6 +413,7 @@ def parse_gp_spec(data: Any) -> GPSpec:
     desc = data.get("description")
     if desc is not None and not isinstance(desc, str):
         raise PresetError(f"{where}.description must be text")
+    track = None if data.get("track") is None else parse_track(data["track"], f"{where}.track")
     return _build(
         where,
         lambda: GPSpec(
@@ -406,6 +425,7 @@ def parse_gp_spec(data: Any) -> GPSpec:
             blocks=blocks,
             amplitude=amplitude,
             description=desc,
+            track=track,
         ),
         sep=".",
     )

@@ -22,6 +22,6 @@ def test_fitted_example_preset_is_a_piecewise_fit():
 
 
 def test_readme_is_what_the_generator_makes():
-    names = [*PRESETS, "gp-speech-fit"]  # the order build_presets writes them in
+    names = [*PRESETS, "gp-speech-fit", "gp-speech-voiced", "gp-piano-fit"]  # the order build_presets writes them in
     specs = {name: load_gp_spec(PRESET_DIR / f"{name}.json") for name in names}
     assert _readme(specs) == (PRESET_DIR / "README.md").read_text()
