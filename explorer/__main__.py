@@ -26,34 +26,25 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"seed must be between 0 and {2**32 - 1}")
-    return value
+def _whole(what: str, lo: int, hi: int | None = None):
+    """An argparse type: a whole number ``lo``..``hi`` (no upper bound when ``hi`` is None)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
+        if value < lo or (hi is not None and value > hi):
+            span = ("positive" if lo == 1 else f"at least {lo}") if hi is None else f"between {lo} and {hi}"
+            raise argparse.ArgumentTypeError(f"{what} must be {span}, got {value}")
+        return value
+
+    return parse
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
-
-
-def _velocity(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"velocity must be a whole number 1-127, got {text!r}") from None
-    if not 1 <= value <= 127:
-        raise argparse.ArgumentTypeError(f"velocity must be 1-127, got {value}")
-    return value
+_seed = _whole("seed", 0, 2**32 - 1)
+_positive = _whole("the value", 1)  # a count
+_velocity = _whole("velocity", 1, 127)
 
 
 def _pitch(text: str) -> int:

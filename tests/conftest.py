@@ -31,3 +31,20 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory) -> Path:
+    """Twelve synthetic notes (seed 3): a dataset small enough to train on in a test."""
+    from explorer.data import write_dataset
+
+    out = tmp_path_factory.mktemp("tiny_data") / "synth"
+    write_dataset(out, size=12, seed=3, workers=1, progress=False)
+    return out
+
+
+@pytest.fixture
+def feature_cache(tmp_path, monkeypatch) -> Path:
+    """A feature cache of the test's own (training never reads another test's features)."""
+    monkeypatch.setenv("EXPLORER_FEATURE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"

@@ -17,18 +17,7 @@ from explorer.errors import CheckpointError
 from explorer.models.checkpoint import load_checkpoint
 
 
-@pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    from explorer.data import write_dataset
-
-    out = tmp_path_factory.mktemp("fault_data") / "synth"
-    write_dataset(out, size=12, seed=3, workers=1, progress=False)
-    return out
-
-
-@pytest.fixture(autouse=True)
-def feature_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("EXPLORER_FEATURE_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("feature_cache")  # tiny_data and feature_cache: tests/conftest.py
 
 
 def _killed_during_second_state_write(monkeypatch):

@@ -98,14 +98,8 @@ def _kernel(w, mu, ls, noise, *, scale: float, min_share: float, sr: int) -> SMK
 
 
 def fit_stationary(
-    y: np.ndarray,
-    *,
-    sr: int,
-    n_fft: int = 4096,
-    per_band: int = 3,
-    n_iter: int = 300,
-    pool_ratio: float = 0.01,
-    progress: Progress | None = None,
+    y: np.ndarray, *, sr: int, n_fft: int = 4096, per_band: int = 3, n_iter: int = 300,
+    pool_ratio: float = 0.01, progress: Progress | None = None,
 ) -> SMKernel:
     """Fit one spectral-mixture kernel to a whole clip's spectrum.
 
@@ -155,19 +149,9 @@ def amplitude_envelope(y: np.ndarray, *, sr: int, win_s: float = 0.02, hop_s: fl
 
 
 def fit_piecewise(
-    y: np.ndarray,
-    *,
-    sr: int,
-    hop_s: float = 0.05,
-    crossfade_s: float = 0.01,
-    per_band: int = 1,
-    n_iter: int = 150,
-    pool_ratio: float = 0.03,
-    envelope_win_s: float = 0.02,
-    envelope_hop_s: float = 0.005,
-    stationary_iter: int = 150,
-    description: str | None = None,
-    progress: Progress | None = None,
+    y: np.ndarray, *, sr: int, hop_s: float = 0.05, crossfade_s: float = 0.01, per_band: int = 1,
+    n_iter: int = 150, pool_ratio: float = 0.03, envelope_win_s: float = 0.02, envelope_hop_s: float = 0.005,
+    stationary_iter: int = 150, description: str | None = None, progress: Progress | None = None,
 ) -> GPSpec:
     """Fit a piecewise-stationary GP (kernels over time + envelope) to a clip.
 

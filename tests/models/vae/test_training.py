@@ -18,18 +18,7 @@ from explorer.models.vae import model as vae, networks
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    from explorer.data import write_dataset
-
-    out = tmp_path_factory.mktemp("vae_data") / "synth"
-    write_dataset(out, size=12, seed=3, workers=1, progress=False)
-    return out
-
-
-@pytest.fixture(autouse=True)
-def feature_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("EXPLORER_FEATURE_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("feature_cache")  # tiny_data and feature_cache: tests/conftest.py
 
 
 def test_smoke_training_writes_weights_config_card_and_resumes(tiny_data, tmp_path, capsys):
