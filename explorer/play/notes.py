@@ -124,8 +124,9 @@ def bake_loop(y: np.ndarray, start: int, end: int, *, sr: int) -> np.ndarray:
     return y
 
 
-def render_notes(model: AudioModel, z: np.ndarray, pitches) -> NoteBatch:
-    """Render latent ``z`` [latent_dim] at every MIDI pitch of ``pitches`` [n] in one batch.
+def render_notes(model: AudioModel, z: np.ndarray, pitches, *, velocity: int | None = None) -> NoteBatch:
+    """Render latent ``z`` [latent_dim] at every MIDI pitch of ``pitches`` [n] in one batch
+    (at MIDI ``velocity`` for a model conditioned on it; None: its default).
 
     An unpitched model (``pitch_range`` None) renders its one sound once, and every pitch plays it.
     Each note is made safe on its own (steady loudness across keys), then gets its loop points.
@@ -137,7 +138,8 @@ def render_notes(model: AudioModel, z: np.ndarray, pitches) -> NoteBatch:
     pitched = model.pitch_range is not None
     if pitched:
         model.check_pitch(pitches, len(pitches))
-        raw = np.concatenate([model.render(np.repeat(z, len(part), axis=0), part.astype(np.float64))
+        kw = {"velocity": int(velocity)} if velocity is not None and getattr(model, "velocity_range", None) else {}
+        raw = np.concatenate([model.render(np.repeat(z, len(part), axis=0), part.astype(np.float64), **kw)
                               for part in np.array_split(pitches, int(np.ceil(len(pitches) / CHUNK)))])
     else:
         raw = np.repeat(model.render(z, None)[:1], len(pitches), axis=0)

@@ -9,8 +9,10 @@ Any SFZ player (sfizz, Sforzando, Decent Sampler's importers, a DAW's sampler) l
   model's range with no gap and no overlap), ``pitch_keycenter`` the note the model was asked to
   play, and ``tune`` (cents) where the measured pitch of the WAV (pyin) is off by a few cents;
 - ``loop_mode=loop_continuous`` over the note's steady stretch (seamless: its crossfade is in the
-  WAV), ``ampeg_release``, and ``amp_veltrack=100``: one velocity layer, since no model here is
-  conditioned on velocity, so velocity sets the level as :mod:`explorer.play.song` does.
+  WAV), ``ampeg_release``, and ``amp_veltrack=100`` (velocity sets the level as
+  :mod:`explorer.play.song` does). A model conditioned on velocity gets one layer per range of
+  :data:`VELOCITY_LAYERS` (``lovel``/``hivel``), each rendered at its own velocity, so soft notes
+  are also darker, as the model learned from real instruments.
 An unpitched sound becomes one region over all keys with ``pitch_keytrack=0``.
 """
 
@@ -38,6 +40,8 @@ from explorer.play.notes import render_notes
 from explorer.play.song import RELEASE_S
 from explorer.presets import Preset
 
+#: Velocity layers of a velocity-conditioned model: (lovel, hivel, the velocity it is rendered at).
+VELOCITY_LAYERS = ((1, 55, 40), (56, 95, 75), (96, 127, 112))
 #: Semitones between two sampled notes (each WAV is transposed at most 1 semitone).
 STEP = 3
 #: A measured offset up to this many cents is corrected with ``tune``; beyond it, left as asked.
@@ -58,6 +62,8 @@ class Region:
     tune: int = 0  # cents
     loop_start: int = 0
     loop_end: int = 0  # inclusive, as SFZ counts it
+    lovel: int | None = None  # velocity layer (None: all velocities)
+    hivel: int | None = None
 
 
 @dataclass
@@ -122,6 +128,8 @@ def sfz_text(regions: list[Region], *, pitched: bool, comment: str = "") -> str:
         "<global>", f"ampeg_release={RELEASE_S:g}", "amp_veltrack=100", "loop_mode=loop_continuous", ""]
     for r in regions:
         opcodes = [f"sample={r.sample}", f"lokey={r.lokey}", f"hikey={r.hikey}", f"pitch_keycenter={r.pitch_keycenter}"]
+        if r.lovel is not None:
+            opcodes += [f"lovel={r.lovel}", f"hivel={r.hivel}"]
         if r.tune:
             opcodes.append(f"tune={r.tune}")
         if not pitched:
@@ -157,20 +165,26 @@ def build_sfz(model: AudioModel, z: np.ndarray, preset: Preset, *, name: str | N
         ranges = key_ranges(centres, lo, hi)
     else:
         centres, ranges = np.array([60]), [(0, 127)]
-    t0 = time.perf_counter()
-    batch = render_notes(model, z, centres)
-    render_s = time.perf_counter() - t0
-    files, regions, untuned = {}, [], []
-    for i, (p, (lokey, hikey)) in enumerate(zip(batch.pitches, ranges)):
-        fname = f"{name}_{int(p):03d}_{note_name(p).replace('#', 's').lower()}.wav"
-        files[fname] = audio_bytes(batch.y[i], sr=batch.sr)
-        cents = measured_tune(batch.y[i], sr=batch.sr, pitch=int(p)) if (tune and pitched) else 0
-        if cents is None:
-            untuned.append(int(p))
-        a, b = batch.loops[i]
-        regions.append(Region(fname, int(lokey), int(hikey), int(p), cents or 0, int(a), int(b) - 1))
+    layers = VELOCITY_LAYERS if (pitched and getattr(model, "velocity_range", None)) else ((None, None, None),)
+    files, regions, untuned, render_s = {}, [], [], 0.0
+    for lovel, hivel, velocity in layers:
+        t0 = time.perf_counter()
+        batch = render_notes(model, z, centres, velocity=velocity)
+        render_s += time.perf_counter() - t0
+        for i, (p, (lokey, hikey)) in enumerate(zip(batch.pitches, ranges)):
+            layer = "" if velocity is None else f"_v{velocity:03d}"
+            fname = f"{name}_{int(p):03d}_{note_name(p).replace('#', 's').lower()}{layer}.wav"
+            files[fname] = audio_bytes(batch.y[i], sr=batch.sr)
+            cents = measured_tune(batch.y[i], sr=batch.sr, pitch=int(p)) if (tune and pitched) else 0
+            if cents is None and int(p) not in untuned:
+                untuned.append(int(p))
+            a, b = batch.loops[i]
+            regions.append(Region(fname, int(lokey), int(hikey), int(p), cents or 0, int(a), int(b) - 1,
+                                  lovel, hivel))
     comment = (f"{name}: a timbre of the Latent Audio Explorer ({preset.model.upper()}), rebuilt by preset.json.\n"
-               "One velocity layer: velocity sets the level (amp_veltrack=100).")
+               + ("One velocity layer: velocity sets the level (amp_veltrack=100)." if len(layers) == 1 else
+                  f"{len(layers)} velocity layers, each rendered at its own velocity; within a layer velocity "
+                  "sets the level (amp_veltrack=100)."))
     files[f"{name}.sfz"] = sfz_text(regions, pitched=pitched, comment=comment).encode()
     files["preset.json"] = preset.to_json().encode()
     return Instrument(name=name, files=files, regions=regions, untuned=untuned, render_s=render_s)

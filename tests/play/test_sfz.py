@@ -98,3 +98,33 @@ def test_written_as_a_zip_or_a_folder_and_bad_outputs_refused(detuned, tmp_path)
         with pytest.raises(ParameterError, match=message):
             write_instrument(inst, bad)
     json.loads(inst.files["preset.json"])
+
+
+class _Velocity(SteadyToy):
+    """Brighter the harder it is played: the 2nd harmonic's level follows velocity."""
+
+    velocity_range = (1, 127)
+
+    def render(self, z, pitch=None, *, velocity=None):
+        y = super().render(z, pitch).astype(np.float64)
+        v = 100 if velocity is None else velocity
+        t = np.arange(self.sample_rate) / self.sample_rate
+        f0 = 440.0 * 2 ** ((np.asarray(pitch, dtype=np.float64)[:, None] - 69) / 12)
+        return (y + (v / 127.0) * np.sin(2 * np.pi * 3 * f0 * t) * 0.5).astype(np.float32)
+
+
+def test_a_velocity_model_gets_one_layer_per_velocity_range_rendered_at_its_velocity():
+    from explorer.play.sfz import VELOCITY_LAYERS
+
+    inst = build_sfz(_Velocity(), np.zeros(4), Preset(model="vae", seed=3), tune=False)
+    regions = parse_sfz(inst.files[f"{inst.name}.sfz"].decode())
+    layers = sorted({(int(r["lovel"]), int(r["hivel"])) for r in regions})
+    assert layers == [(lo, hi) for lo, hi, _ in VELOCITY_LAYERS]
+    assert [lo for lo, _ in layers][1:] == [hi + 1 for _, hi in layers][:-1]  # 1-127 without gaps
+    at_c4 = {int(r["lovel"]): r["sample"] for r in regions if int(r["pitch_keycenter"]) == 60}
+    soft, loud = (sf.read(io.BytesIO(inst.files[at_c4[lo]]))[0] for lo in (1, 96))
+    bright = [np.abs(np.fft.rfft(y))[3 * 262 - 20 : 3 * 262 + 20].max() / np.abs(np.fft.rfft(y)).max()
+              for y in (soft, loud)]
+    assert bright[1] > bright[0]  # the loud layer is brighter: rendered at its own velocity
+    plain = build_sfz(SteadyToy(), np.zeros(4), Preset(model="vae", seed=3), tune=False)
+    assert "lovel" not in plain.files[f"{plain.name}.sfz"].decode()  # no velocity knob: one layer
