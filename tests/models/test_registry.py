@@ -182,7 +182,7 @@ def test_preset_of_another_family_than_current_is_refused():
 
 # -- kernel morphs ---------------------------------------------------------------------------------
 def test_morph_models_between_two_gp_kernels():
-    a = Preset(model="gp", gp=_spec("gp-middle-c"), seed=1)
+    a = Preset(model="gp", gp=_spec("gp-bowed"), seed=1)
     b = Preset(model="gp", gp=_spec("gp-organ"), seed=2)
     models = morph_models(a, b, steps=4)
     assert len(models) == 4 and all(family_of(m) == "gp" for m in models)
