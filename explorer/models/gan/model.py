@@ -18,6 +18,7 @@ from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
 from explorer.errors import CheckpointError
 from explorer.models.base import LatentAudioModel
 from explorer.models.checkpoint import load_checkpoint
+from explorer.models.conditioning import velocity_input
 from explorer.models.gan.codec import SpectralCodec
 from explorer.models.gan.networks import DEFAULT_CONFIG, TINY_CONFIG, Generator, build_model
 
@@ -49,6 +50,11 @@ class GANModel(LatentAudioModel):
         self.directions = directions
         self.card = card or {}
         self.source = source
+        #: MIDI velocities the model was trained on (None: it has no velocity knob)
+        self.velocity_range = (1, 127) if self.config.get("velocity") else None
+
+    def _velocity(self, velocity, n: int) -> torch.Tensor | None:
+        return velocity_input(velocity, n) if self.velocity_range else None
 
     def _pitch_index(self, pitch: np.ndarray | None, n: int) -> torch.Tensor:
         return torch.as_tensor(self.check_pitch(pitch, n).astype(np.int64) - PITCH_MIN)
@@ -57,16 +63,18 @@ class GANModel(LatentAudioModel):
         return torch.from_numpy(np.ascontiguousarray(self.check_latent(z)))
 
     @torch.no_grad()
-    def spectrogram(self, z: np.ndarray, pitch: np.ndarray | None = None) -> np.ndarray:
+    def spectrogram(self, z: np.ndarray, pitch: np.ndarray | None = None, *, velocity=None) -> np.ndarray:
         """Generated features, float32 [n x 2 x n_mels x n_frames] (log-magnitude, IF)."""
         z = self._latent(z)
-        return self.generator(z, self._pitch_index(pitch, len(z))).numpy()
+        return self.generator(z, self._pitch_index(pitch, len(z)), self._velocity(velocity, len(z))).numpy()
 
     @torch.no_grad()
-    def render(self, z: np.ndarray, pitch: np.ndarray | None = None) -> np.ndarray:
-        """Audio before safety, float32 [n x 32768], for z [n x latent_dim] and pitch [n] (MIDI)."""
+    def render(self, z: np.ndarray, pitch: np.ndarray | None = None, *, velocity=None) -> np.ndarray:
+        """Audio before safety, float32 [n x 32768], for z [n x latent_dim] and pitch [n] (MIDI);
+        ``velocity``: MIDI velocity [n] or one number (None: the default; ignored by a model
+        without velocity)."""
         z = self._latent(z)
-        feats = self.generator(z, self._pitch_index(pitch, len(z)))
+        feats = self.generator(z, self._pitch_index(pitch, len(z)), self._velocity(velocity, len(z)))
         y = self.codec.decode(feats)
         return torch.nan_to_num(y).numpy().astype(np.float32)
 

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from explorer.audio.constants import N_FFT, PITCH_MAX, PITCH_MIN, SR
 from explorer.audio.pitch import midi_to_hz
 from explorer.errors import CheckpointError, ParameterError
+from explorer.models.conditioning import velocity_input
 from explorer.models.config_check import Field, check_config
 from explorer.models.gan.codec import SpectralCodec, mel_geometry
 
@@ -40,6 +41,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "g_channels": [256, 256, 128, 64, 32],
     # discriminator channels per level, from n_mels/2 x n_frames/2 (a stride-2 first conv) down to 4 x 2
     "d_channels": [32, 64, 128, 256, 256],
+    # MIDI velocity is a condition beside pitch (absent or False: the model has no velocity knob)
+    "velocity": False,
 }
 
 TINY_CONFIG: dict[str, Any] = {
@@ -49,6 +52,7 @@ TINY_CONFIG: dict[str, Any] = {
     "n_frames": 16,
     "g_channels": [16, 16, 8],
     "d_channels": [8, 16, 16],
+    "velocity": True,
 }
 
 
@@ -110,32 +114,39 @@ class Generator(nn.Module):
     Every level also sees the pitch's harmonic maps (:func:`harmonic_maps`) at its resolution.
     """
 
-    def __init__(self, *, latent_dim: int, n_mels: int, n_frames: int, g_channels: list[int], **_: Any):
+    def __init__(self, *, latent_dim: int, n_mels: int, n_frames: int, g_channels: list[int],
+                 velocity: bool = False, **_: Any):
         super().__init__()
         self.latent_dim = latent_dim
+        self.velocity = bool(velocity)
         self.start = _start_shape(n_mels, n_frames, len(g_channels) + 1)
         self.register_buffer("maps", harmonic_maps(n_mels), persistent=False)
         c0 = g_channels[0]
-        self.fc = nn.Linear(latent_dim + N_PITCH, c0 * self.start[0] * self.start[1])
+        self.fc = nn.Linear(latent_dim + N_PITCH + int(self.velocity), c0 * self.start[0] * self.start[1])
         self.blocks = nn.ModuleList([GBlock(c0, c0, upsample=False)])
         self.blocks.extend(GBlock(cin, cout, upsample=True) for cin, cout in zip(g_channels[:-1], g_channels[1:]))
         self.out = nn.Conv2d(g_channels[-1] + 2, 2, 3, padding=1)
 
-    def features(self, z: torch.Tensor, pitch_idx: torch.Tensor, upto: int) -> torch.Tensor:
+    def features(self, z: torch.Tensor, pitch_idx: torch.Tensor, upto: int,
+                 vel: torch.Tensor | None = None) -> torch.Tensor:
         """Activations after block ``upto`` (used for the principal directions)."""
-        x, maps = self._input(z, pitch_idx), self.maps[pitch_idx.long()]
+        x, maps = self._input(z, pitch_idx, vel), self.maps[pitch_idx.long()]
         for block in self.blocks[: upto + 1]:
             x = block(x, maps)
         return x
 
-    def _input(self, z: torch.Tensor, pitch_idx: torch.Tensor) -> torch.Tensor:
-        onehot = F.one_hot(pitch_idx.long(), N_PITCH).to(z.dtype)
-        x = self.fc(torch.cat([z, onehot], dim=1))
+    def _input(self, z: torch.Tensor, pitch_idx: torch.Tensor, vel: torch.Tensor | None) -> torch.Tensor:
+        parts = [z, F.one_hot(pitch_idx.long(), N_PITCH).to(z.dtype)]
+        if self.velocity:
+            parts.append(velocity_input(None, len(z)) if vel is None else vel.to(z.dtype).reshape(-1, 1))
+        x = self.fc(torch.cat(parts, dim=1))
         x = x.view(z.shape[0], -1, *self.start)
         return PixelNorm()(F.leaky_relu(x, 0.2))
 
-    def forward(self, z: torch.Tensor, pitch_idx: torch.Tensor) -> torch.Tensor:
-        x, maps = self._input(z, pitch_idx), self.maps[pitch_idx.long()]
+    def forward(self, z: torch.Tensor, pitch_idx: torch.Tensor, vel: torch.Tensor | None = None) -> torch.Tensor:
+        """``vel``: :func:`explorer.models.conditioning.velocity_input` [B x 1] (None: the default
+        velocity; ignored by a generator without velocity)."""
+        x, maps = self._input(z, pitch_idx, vel), self.maps[pitch_idx.long()]
         for block in self.blocks:
             x = block(x, maps)
         x = F.interpolate(x, scale_factor=2, mode="nearest")
@@ -160,14 +171,18 @@ class MinibatchStd(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """Tensor[B x 2 x n_mels x n_frames], pitch index -> (hinge score [B], pitch logits [B x 61]).
+    """Tensor[B x 2 x n_mels x n_frames], pitch index (, velocity input [B x 1]) -> (hinge score [B],
+    pitch logits [B x 61], velocity estimate [B]).
 
     The input is stacked with the pitch's harmonic maps, so D can check that the energy sits on
     the harmonics of the pitch it is told (the projection term) as well as name the pitch (AC).
+    With ``velocity``, a second projection term checks the note against the velocity it is told
+    and a regression head estimates the velocity (AC-style, for the generator to obey).
     """
 
-    def __init__(self, *, n_mels: int, n_frames: int, d_channels: list[int], **_: Any):
+    def __init__(self, *, n_mels: int, n_frames: int, d_channels: list[int], velocity: bool = False, **_: Any):
         super().__init__()
+        self.velocity = bool(velocity)
         sn = nn.utils.spectral_norm
         end = _start_shape(n_mels, n_frames, len(d_channels) + 1)
         self.register_buffer("maps", harmonic_maps(n_mels), persistent=False)
@@ -183,13 +198,22 @@ class Discriminator(nn.Module):
         self.score = sn(nn.Linear(c, 1))
         self.embed = sn(nn.Embedding(N_PITCH, c))  # projection term
         self.classify = nn.Linear(c, N_PITCH)  # auxiliary pitch classifier
+        if self.velocity:
+            self.embed_velocity = sn(nn.Linear(1, c, bias=False))  # projection term for velocity
+            self.estimate_velocity = nn.Linear(c, 1)  # auxiliary velocity regression
 
-    def forward(self, x: torch.Tensor, pitch_idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, pitch_idx: torch.Tensor,
+                vel: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         maps = self.maps[pitch_idx.long()][..., None].expand(-1, -1, -1, x.shape[3])
         h = self.final(self.mbstd(self.body(torch.cat([x, maps], dim=1))))
         h = self.fc(h.flatten(1))
         score = self.score(h).squeeze(1) + (self.embed(pitch_idx.long()) * h).sum(dim=1)
-        return score, self.classify(h)
+        vel_hat = None
+        if self.velocity:
+            v = velocity_input(None, len(x)) if vel is None else vel.to(h.dtype).reshape(-1, 1)
+            score = score + (self.embed_velocity(v) * h).sum(dim=1)
+            vel_hat = self.estimate_velocity(h).squeeze(1)
+        return score, self.classify(h), vel_hat
 
 
 #: The rules every GAN config obeys (:func:`explorer.models.config_check.check_config`); the
@@ -201,6 +225,7 @@ CONFIG_RULES: dict[str, Field] = {
     "n_frames": Field("int", 2, 128),
     "g_channels": Field("ints", 1, 1024, length=(1, 8)),
     "d_channels": Field("ints", 1, 1024, length=(1, 8)),
+    "velocity": Field("bool"),
 }
 
 

@@ -42,7 +42,8 @@ from explorer.audio.features import log_mel_db
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models.checkpoint import save_checkpoint
 from explorer.outputs import write_text
-from explorer.models.gan.codec import SpectralCodec
+from explorer.models.conditioning import velocity_input
+from explorer.models.gan.codec import LOG_FLOOR, SpectralCodec
 from explorer.models.gan.model import FAMILY, Directions, directions_state
 from explorer.models.gan.networks import (DEFAULT_CONFIG, N_PITCH, TINY_CONFIG, Generator, build_discriminator,
                                           build_model)
@@ -66,7 +67,15 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "log_every": 50,
     "save_every": 500,
     "n_directions": 10,
+    "vel_weight_d": 1.0,  # velocity regression on real notes (velocity models only)
+    "vel_weight_g": 1.0,  # ... and on generated ones: a louder velocity must sound louder and brighter
+    # energy after note-off: a generated note whose last RELEASE_FRAMES are within release_margin_db
+    # of its loudest frame is pushed down (the listener test's "never releases" is 20 dB)
+    "release_weight": 1.0,
+    "release_margin_db": 25.0,
 }
+#: The listener test's release tail (0.2 s) in feature frames (32 ms apart).
+RELEASE_FRAMES = 7
 SMOKE = {"steps": 3, "batch_size": 4, "log_every": 1, "save_every": 2, "max_items": 24, "n_directions": 4}
 SAMPLE_PITCHES = [28, 40, 52, 60, 72, 84]  # for each of two timbres: a dozen notes
 
@@ -77,24 +86,42 @@ SAMPLE_PITCHES = [28, 40, 52, 60, 72, 84]  # for each of two timbres: a dozen no
 
 
 def load_features(data: Path, codec: SpectralCodec, *, max_items: int | None = None,
-                  cache: bool = True, log=print) -> tuple[torch.Tensor, torch.Tensor, dict[str, Any]]:
-    """Every usable note of ``data`` as features, once (in the shared feature cache, see
-    :mod:`explorer.training`): (float16 [N x 2 x M x T], pitch index [N], info)."""
+                  cache: bool = True, log=print) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, dict[str, Any]]:
+    """Every usable note of ``data`` (its train split) as features, once (in the shared feature
+    cache, see :mod:`explorer.training`): (float16 [N x 2 x M x T], pitch index [N], MIDI
+    velocity [N] (-1: unknown), info)."""
 
     def compute() -> dict[str, np.ndarray]:
         notes = scaffold.load_notes(data, max_items=max_items)
         audio = torch.from_numpy(notes["audio"])
         feats = torch.cat([codec.encode(audio[i : i + 256]).half() for i in range(0, len(audio), 256)])
-        return {"feats": feats.numpy(), "pitch": notes["pitch"], "skipped": np.array(notes["skipped"])}
+        return {"feats": feats.numpy(), "pitch": notes["pitch"], "velocity": notes["velocity"],
+                "skipped": np.array(notes["skipped"])}
 
-    arrays = scaffold.cached_arrays("gan", data, (max_items, f"{codec.n_mels}x{codec.n_frames}"), compute,
-                                    use_cache=cache, log=log)
+    arrays = scaffold.cached_arrays("gan", data, (max_items, f"{codec.n_mels}x{codec.n_frames}", "velocity"), compute,
+                                    use_cache=cache, collective=True, log=log)
     info: dict[str, Any] = {"data": str(data), "notes": int(len(arrays["pitch"])), "skipped": int(arrays["skipped"])}
     card = scaffold.read_dataset_card(data)
     if card:
         info["dataset_seed"] = card.get("seed", (card.get("config") or {}).get("seed"))
         info["dataset_format"] = card.get("format")
-    return torch.from_numpy(arrays["feats"]), torch.from_numpy(arrays["pitch"] - PITCH_MIN).long(), info
+    return (torch.from_numpy(arrays["feats"]), torch.from_numpy(arrays["pitch"] - PITCH_MIN).long(),
+            torch.from_numpy(arrays["velocity"]).long(), info)
+
+
+def frame_level_db(feats: torch.Tensor) -> torch.Tensor:
+    """Level of each frame of (log-magnitude, IF) features [B x 2 x M x T]: dB of the summed band
+    power, [B x T] (differentiable; the codec's 80 dB log-magnitude scale)."""
+    ln_amp = (feats[:, 0] - 1.0) * math.log(1.0 / LOG_FLOOR) / 2.0  # ln a, [B x M x T]
+    return (10.0 / math.log(10.0)) * torch.logsumexp(2.0 * ln_amp, dim=1)
+
+
+def release_penalty(feats: torch.Tensor, *, margin_db: float, frames: int = RELEASE_FRAMES) -> torch.Tensor:
+    """Mean hinge, in units of ``margin_db``, on notes whose last ``frames`` come within
+    ``margin_db`` of their loudest frame: 0 for a note that has released, [] scalar."""
+    level = frame_level_db(feats)
+    tail = level[:, -frames:].max(dim=1).values
+    return F.relu(tail - level.max(dim=1).values + margin_db).mean() / margin_db
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,7 +249,8 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
     hp = {**TRAIN_DEFAULTS, **(SMOKE if smoke_test else {}), **(overrides or {})}
     if steps is not None:
         hp["steps"] = int(steps)
-    config = dict(TINY_CONFIG if smoke_test else DEFAULT_CONFIG)
+    # new runs are velocity-conditioned (notes of unknown velocity get the default one)
+    config = {**(TINY_CONFIG if smoke_test else DEFAULT_CONFIG), "velocity": True}
     start_step, state = 0, None
     if resume:
         if not paths["state"].exists():
@@ -251,7 +279,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
     spent_s = float(state["train_seconds"]) if state is not None else 0.0
 
     t_load = time.perf_counter()
-    feats, pitch, info = load_features(Path(data), codec, max_items=hp.get("max_items"), cache=not smoke_test,
+    feats, pitch, velocity, info = load_features(Path(data), codec, max_items=hp.get("max_items"), cache=not smoke_test,
                                        log=print if rank == 0 else (lambda msg: None))
     if rank == 0:
         print(f"data: {info['notes']} notes -> features {tuple(feats.shape)} in {time.perf_counter() - t_load:.0f} s; "
@@ -288,39 +316,47 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
         return card
 
     card: dict[str, Any] = {}
+    zero = torch.zeros(())
     gen_rng = torch.Generator().manual_seed(hp["seed"] * 1000 + rank)
     while step < hp["steps"]:
         gen_rng.manual_seed(hp["seed"] * 1_000_003 + step * 7919 + rank)  # resumable: batches depend on the step
         idx = torch.randint(0, n, (batch,), generator=gen_rng)
         real = feats[idx].float()
         p_idx = pitch[idx]
+        vel = velocity_input(velocity[idx].numpy(), batch) if generator.velocity else None
         z = torch.randn(batch, generator.latent_dim, generator=gen_rng)
 
         # ---- discriminator: hinge + projection, auxiliary pitch classifier on real notes
         with torch.no_grad():
-            fake = g_model(z, p_idx)
-        scores, logits = d_model(torch.cat([real, fake]), torch.cat([p_idx, p_idx]))
+            fake = g_model(z, p_idx, vel)
+        vel2 = None if vel is None else torch.cat([vel, vel])
+        scores, logits, vel_hat = d_model(torch.cat([real, fake]), torch.cat([p_idx, p_idx]), vel2)
         s_real, s_fake = scores[:batch], scores[batch:]
         d_loss = F.relu(1 - s_real).mean() + F.relu(1 + s_fake).mean()
         ac_real = F.cross_entropy(logits[:batch], p_idx)
+        vel_real = zero if vel is None else F.mse_loss(vel_hat[:batch], vel[:, 0])
         opt_d.zero_grad(set_to_none=True)
-        (d_loss + hp["ac_weight_d"] * ac_real).backward()
+        (d_loss + hp["ac_weight_d"] * ac_real + hp["vel_weight_d"] * vel_real).backward()
         opt_d.step()
 
         # ---- generator: fool D, keep the pitch recognisable, and keep z meaningful: pairs of
         # z at one pitch (the batch's first half of pitches, twice) should differ (MSGAN)
         half = batch // 2
         p_g = torch.cat([p_idx[:half], p_idx[:half]])
-        fake = g_model(z, p_g)
-        s_fake_g, logits_g = disc(fake, p_g)  # plain module: no gradient all-reduce for D here
+        vel_g = None if vel is None else torch.cat([vel[:half], vel[:half]])
+        fake = g_model(z, p_g, vel_g)
+        s_fake_g, logits_g, vel_hat_g = disc(fake, p_g, vel_g)  # plain module: no gradient all-reduce for D here
         g_adv = -s_fake_g.mean()
         ac_fake = F.cross_entropy(logits_g, p_g)
+        vel_fake = zero if vel_g is None else F.mse_loss(vel_hat_g, vel_g[:, 0])
+        release = release_penalty(fake, margin_db=hp["release_margin_db"])
         spread = (fake[:half, 0] - fake[half:, 0]).abs().mean() / (z[:half] - z[half:]).abs().mean()
         ms = 1.0 / (spread + 1e-5)
         opt_g.zero_grad(set_to_none=True)
         late = step >= hp.get("ac_late_step", hp["steps"])
         ac_g = hp.get("ac_weight_g_late", hp["ac_weight_g"]) if late else hp["ac_weight_g"]
-        (g_adv + ac_g * ac_fake + hp["ms_weight"] * ms).backward()
+        (g_adv + ac_g * ac_fake + hp["ms_weight"] * ms + hp["vel_weight_g"] * vel_fake
+         + hp["release_weight"] * release).backward()
         opt_g.step()
         disc.zero_grad(set_to_none=True)
 
@@ -334,6 +370,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
 
         for k, v in (("d", d_loss), ("g", g_adv), ("ac_real", ac_real), ("ac_fake", ac_fake),
                      ("d_real", s_real.mean()), ("d_fake", s_fake.mean()), ("spread", spread),
+                     ("vel_real", vel_real), ("vel_fake", vel_fake), ("release", release),
                      ("acc_fake", (logits_g.argmax(1) == p_g).float().mean())):
             v = float(v.detach())
             stats[k] = 0.9 * stats.get(k, v) + 0.1 * v

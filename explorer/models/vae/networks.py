@@ -25,6 +25,7 @@ from torch import nn
 
 from explorer.audio.constants import HOP_LENGTH, N_FFT, N_SAMPLES, PITCH_MAX, PITCH_MIN, SR
 from explorer.errors import CheckpointError
+from explorer.models.conditioning import DEFAULT_VELOCITY, velocity_input  # noqa: F401 (re-exported)
 from explorer.models.config_check import Field, check_config
 from explorer.models.vae.vibrato import N_VIBRATO, fit, measure, pitch_track, warp_frequency
 
@@ -55,19 +56,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "vibrato_input": True,  # the encoder also sees the note's measured vibrato (absent: off)
     "velocity": True,  # MIDI velocity is a condition beside pitch (absent: off; the model has no velocity knob)
 }
-#: The velocity a note is drawn at when none is asked for (the corpus's loudest but one layer).
-DEFAULT_VELOCITY = 100
 #: A tiny config for tests and the "debug" model (seconds to build, train and render).
 TINY_CONFIG: dict[str, Any] = {**DEFAULT_CONFIG, "latent_dim": 8, "hidden": 32, "pitch_emb": 8, "gl_iters": 4}
-
-
-def velocity_input(velocity, n: int) -> torch.Tensor:
-    """MIDI velocity (1-127; None or -1: :data:`DEFAULT_VELOCITY`) [n] -> the network's input [n x 1],
-    centred near the middle of the range."""
-    v = np.full(n, DEFAULT_VELOCITY, dtype=np.float32) if velocity is None else \
-        np.broadcast_to(np.asarray(velocity, dtype=np.float32).reshape(-1), (n,)).copy()
-    v[v <= 0] = DEFAULT_VELOCITY
-    return torch.from_numpy(np.clip(v, 1.0, 127.0) / 127.0 - 0.6).reshape(n, 1)
 
 
 def pitch_index(pitch, *, config: dict[str, Any]) -> torch.Tensor:
