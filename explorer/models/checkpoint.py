@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,11 @@ def load_checkpoint(path: str | os.PathLike, *, family: str | None = None) -> di
     if path.stat().st_size == 0:
         raise CheckpointError(f"checkpoint {name} is empty")
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # a refused or foreign file is answered by the CheckpointError below; torch's note about
+            # its pickle protocol would only reach the console as noise
+            warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         if "weights only" in str(exc).lower() or "unsupported global" in str(exc).lower():
             raise CheckpointError(
