@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--pitch", type=_pitch)
     i.add_argument("--kernel", choices=("fixed", "interpolated"), default="fixed",
                    help="GP with two preset endpoints: keep A's kernel, or move it to B's along the path")
+    i.add_argument("--kernel-mix", choices=("even", "linear"), default="even",
+                   help="with --kernel interpolated: steps that change the brightness evenly (default), or the "
+                        "power spectra mixed at evenly spaced fractions")
     i.add_argument("--out", type=Path, required=True, help="output folder")
 
     d = sub.add_parser("dataset", help="make the NSynth-like training notes: synthetic, or real instruments from soundfonts")
@@ -297,7 +300,7 @@ def cmd_interpolate(args) -> int:
     pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
     step_models = None
     if args.kernel == "interpolated":
-        step_models = morph_models(pa, pb, steps=args.steps, pitch=pitch)
+        step_models = morph_models(pa, pb, steps=args.steps, pitch=pitch, mix=args.kernel_mix)
         if step_models is None:  # option check
             raise ParameterError("--kernel interpolated needs --model gp and two GP preset files (with different "
                                  "kernels) as endpoints")

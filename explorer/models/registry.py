@@ -185,20 +185,30 @@ def model_for_preset(preset: object, *, current: AudioModel | None = None) -> tu
     return model, f"This preset was saved with {saved}, which is not installed here; it plays with {playing} and may sound different."
 
 
-def morph_models(a: object, b: object, *, steps: int, pitch: float | None = None) -> list[AudioModel] | None:
+#: How a kernel morph spaces its steps: ``"even"`` (power-balanced mixing at fractions that move the
+#: sound's brightness in equal steps, :func:`explorer.models.gp.evenness.even_fractions`) or
+#: ``"linear"`` (``(1 - t) PSD_a + t PSD_b`` at evenly spaced t).
+KERNEL_MIXES = ("even", "linear")
+
+
+def morph_models(a: object, b: object, *, steps: int, pitch: float | None = None,
+                 mix: str = "even") -> list[AudioModel] | None:
     """The model of each step of a kernel morph from preset ``a`` to preset ``b``, or None.
 
-    Only two GP presets with different kernels morph their kernel: step k plays the GP whose
-    power spectrum is ``(1 - t) PSD_a + t PSD_b`` at ``t = k / (steps - 1)`` (step 0 is ``a``'s
-    kernel); harmonic kernels are first moved to ``pitch`` (MIDI). None for anything else
-    (a seed endpoint, given as None, or presets without a ``gp`` kernel, or the same kernel twice).
+    Only two GP presets with different kernels morph their kernel: step k plays a mixture of the
+    two power spectra (:data:`KERNEL_MIXES`; step 0 is ``a``'s kernel, the last ``b``'s);
+    harmonic kernels are first moved to ``pitch`` (MIDI). None for anything else (a seed
+    endpoint, given as None, or presets without a ``gp`` kernel, or the same kernel twice).
 
     a, b : presets (or None for a seed endpoint)
     steps : number of steps, 2..1000
+    mix : one of :data:`KERNEL_MIXES`
     Returns a list of ``steps`` models, or None.
     """
     if not isinstance(steps, (int, np.integer)) or not 2 <= steps <= 1000:
         raise ParameterError(f"steps must be between 2 and 1000, got {steps}")
+    if mix not in KERNEL_MIXES:
+        raise ParameterError(f"kernel mix must be one of {', '.join(KERNEL_MIXES)}, got {mix!r}")
     if a is None or b is None:
         return None
     a, b = _as_preset(a), _as_preset(b)
@@ -207,10 +217,15 @@ def morph_models(a: object, b: object, *, steps: int, pitch: float | None = None
     gp = _family_module("gp")
     spec_a, spec_b = gp.parse_gp_spec(a.gp), gp.parse_gp_spec(b.gp)
     pitch = pitch if spec_a.harmonic else None
-    return [_remember(gp.GPModel(gp.mix_specs(spec_a, spec_b, t, pitch=pitch)), None)
+    if mix == "even":
+        from explorer.models.gp.evenness import even_fractions
+
+        fractions = even_fractions(spec_a, spec_b, steps, pitch=pitch)
+        return [_remember(gp.GPModel(gp.mix_specs(spec_a, spec_b, t, pitch=pitch)), None) for t in fractions]
+    return [_remember(gp.GPModel(gp.mix_specs(spec_a, spec_b, t, pitch=pitch, mix="linear")), None)
             for t in np.linspace(0.0, 1.0, steps)]
 
 
 __all__ = ["FAMILIES", "DEFAULT_CHECKPOINT", "DEBUG", "CHECKPOINT_DIR", "load_model", "available_checkpoints",
-           "installed_checkpoint", "model_for_kernel", "model_from_gp_spec", "model_for_preset", "morph_models",
+           "installed_checkpoint", "KERNEL_MIXES", "model_for_kernel", "model_from_gp_spec", "model_for_preset", "morph_models",
            "family_of", "checkpoint_name", "checkpoint_path"]

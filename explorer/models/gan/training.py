@@ -60,7 +60,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "ac_weight_d": 1.0,  # auxiliary pitch classifier on real notes (shapes D's features)
     "ac_weight_g": 0.2,  # ... and on generated ones: kept small, AC-GAN alone trades diversity for pitch
     "ac_weight_g_late": 1.0,  # ... then raised, once diversity is there, to sharpen pitch
-    "ac_late_step": 4000,
+    "ac_late_frac": 0.73,  # ... from this fraction of the run on (step 4000 of the synthetic model's 5500)
     "ms_weight": 1.0,  # mode seeking (MSGAN): different z at one pitch must give different notes
     "ema_decay": 0.999,
     "seed": 0,
@@ -353,7 +353,7 @@ def train(data: Path, out: Path, *, steps: int | None = None, smoke_test: bool =
         spread = (fake[:half, 0] - fake[half:, 0]).abs().mean() / (z[:half] - z[half:]).abs().mean()
         ms = 1.0 / (spread + 1e-5)
         opt_g.zero_grad(set_to_none=True)
-        late = step >= hp.get("ac_late_step", hp["steps"])
+        late = step >= hp.get("ac_late_step", hp.get("ac_late_frac", 1.0) * hp["steps"])
         ac_g = hp.get("ac_weight_g_late", hp["ac_weight_g"]) if late else hp["ac_weight_g"]
         (g_adv + ac_g * ac_fake + hp["ms_weight"] * ms + hp["vel_weight_g"] * vel_fake
          + hp["release_weight"] * release).backward()

@@ -62,7 +62,7 @@ def test_mix_specs_mixes_power_spectra_and_keeps_the_ends():
     assert mix_specs(a, b, 0.0) is a
     f = np.linspace(0, 8000, 2001)
     for t in (0.25, 0.5, 1.0):
-        mid = mix_specs(a, b, t)
+        mid = mix_specs(a, b, t, mix="linear")
         assert mid.sample_rate == 16000 and mid.duration_s == 0.5
         expected = (1 - t) * a.kernel.psd(f) + t * b_below.psd(f)
         np.testing.assert_allclose(mid.kernel.psd(f), expected, rtol=1e-12, atol=1e-12 * expected.max())
@@ -72,3 +72,22 @@ def test_mix_specs_mixes_power_spectra_and_keeps_the_ends():
     assert mix_specs(a, b, 0.0, pitch=72).pitch_midi == 72.0
     with pytest.raises(ParameterError, match="between 0 and 1"):
         mix_specs(a, b, 1.5)
+    with pytest.raises(ParameterError, match="mix must be one of"):
+        mix_specs(a, b, 0.5, mix="log")
+
+
+def test_balanced_mix_moves_the_power_centroid_evenly_and_the_level_geometrically():
+    """A quiet dark kernel (power 1 at 500 Hz) and a loud bright one (power 9 at 4500 Hz): linear
+    mixing puts the centroid at 4000 Hz by t = 1/2; balanced mixing at 2500 Hz, with power 3."""
+    a = GPSpec(16000, 0.5, SMKernel((Component(1.0, 500.0, 0.05),), 0.0))
+    b = GPSpec(16000, 0.5, SMKernel((Component(6.0, 4500.0, 0.05), Component(3.0, 4500.0, 0.02)), 0.0))
+
+    def centroid_and_power(spec):
+        w = spec.kernel.weights
+        return float(np.sum(w * spec.kernel.means_hz) / w.sum()), float(w.sum())
+
+    assert centroid_and_power(mix_specs(a, b, 0.5, mix="linear")) == pytest.approx((4100.0, 5.0))
+    for t in (0.25, 0.5, 0.75):
+        c, p = centroid_and_power(mix_specs(a, b, t))
+        assert c == pytest.approx(500 + 4000 * t) and p == pytest.approx(9.0**t)
+    assert mix_specs(a, b, 1.0).kernel.components == b.kernel.components
