@@ -118,16 +118,20 @@ def decay_groups(kernel: SMKernel, m: int, *, sr: int) -> tuple[np.ndarray, np.n
     the draw, independent of the other groups, so each can carry its own decay.
     """
     f = np.arange(m // 2 + 1) * (sr / m)  # Hz
-    rates_q = 1.0 / kernel.decays_s
-    best = np.full(f.shape, -np.inf)
-    label_q = np.zeros(f.shape, dtype=np.int64)
+    # the white noise is a candidate too, steady (rate 0): where no component has power, the bins
+    # are the noise's, not the decay of whichever partial's far tail is least small (a kernel morph
+    # that mixed in a little piano let a hammer component's fast decay silence the noise floor)
+    rates_q = np.append(1.0 / kernel.decays_s, 0.0)
+    noise_q = len(kernel.components)
+    best = np.full(f.shape, math.log(kernel.noise / sr) if kernel.noise > 0 else -np.inf)
+    label_q = np.full(f.shape, noise_q, dtype=np.int64)
     for q, c in enumerate(kernel.components):
         sd = c.bandwidth_hz
         if c.weight <= 0:
             continue
-        # log of the (unnormalised-in-f) component density at each bin, +- mu images
+        # log of the component's (two-sided) density at each bin, +- mu images, power / Hz
         d2 = np.minimum((f - c.mean_hz) ** 2, (f + c.mean_hz) ** 2)
-        logd = math.log(c.weight / sd) - 0.5 * d2 / sd**2
+        logd = math.log(c.weight / (sd * math.sqrt(2 * math.pi))) - 0.5 * d2 / sd**2
         better = logd > best
         best[better], label_q[better] = logd[better], q
     rates, labels = np.unique(rates_q[label_q], return_inverse=True)

@@ -124,3 +124,18 @@ def test_piecewise_variance_is_constant_through_crossfades():
     model = GPModel(GPSpec(16000, 0.03, k, blocks=Blocks(0.005, 0.0025, (k,))))
     a = draw_matrix(model)
     np.testing.assert_allclose(np.sum(a.astype(np.float64) ** 2, axis=1), k.variance, rtol=1e-3)
+
+
+def test_white_noise_keeps_its_bins_beside_a_decaying_partial():
+    """Steady white noise plus a fast-decaying 500 Hz partial: far from 500 Hz the bins are the
+    noise's and do not decay (they once took the partial's decay: the noise floor died with it)."""
+    kernel = SMKernel((Component(1.0, 500.0, 0.05, 0.02),), noise=0.01)
+    labels, rates = decay_groups(kernel, 4096, sr=SR)
+    f = np.arange(4096 // 2 + 1) * SR / 4096
+    assert rates[labels[np.argmin(np.abs(f - 500))]] == pytest.approx(50.0)
+    assert np.all(rates[labels[f > 2000]] == 0.0)
+    model = GPModel(GPSpec(16000, 0.5, kernel))
+    y = model.render(model.sample_latent(1, seed=2))[0]
+    spec = np.abs(librosa.stft(y, n_fft=512, hop_length=256)) ** 2
+    high = spec[librosa.fft_frequencies(sr=SR, n_fft=512) > 3000].sum(axis=0)
+    assert high[-4] > 0.3 * high[2]  # still there at the end of the note
