@@ -16,7 +16,7 @@ from explorer.models.registry import FAMILIES
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
 
-ui.page_setup("Interpolation", ":material/linear_scale:")
+ui.page_setup("Interpolation")
 st.title("Interpolation and latent journeys")
 st.markdown(
     "Pick two sounds **A** and **B** of one model and walk from one to the other through the model's "

@@ -25,7 +25,7 @@ from explorer.ui.models import (
     morph_step_models,
     preset_model,
 )
-from explorer.ui.page import NAVIGATION, PALETTES, UPLOAD_MB, note_caption, note_name, page_setup, palette
+from explorer.ui.page import ICONS, NAVIGATION, PALETTES, UPLOAD_MB, note_caption, note_name, page_setup, palette
 from explorer.ui.presets import (
     LoadedPreset,
     current_preset,
@@ -39,7 +39,7 @@ from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, 
 from explorer.ui.text import plain
 
 __all__ = [
-    "NAVIGATION", "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
+    "ICONS", "NAVIGATION", "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
