@@ -9,6 +9,7 @@ import streamlit as st
 from explorer.audio.pitch import midi_to_hz
 from explorer.audio.pitch import note_name as _pitch_name
 from explorer.paths import ROOT
+from explorer.ui.present import presenting, view_controls
 
 #: Rainbowgram palettes offered in the sidebar: label -> name in :data:`explorer.audio.PALETTES`.
 PALETTES = {"Rainbow (GANSynth)": "rainbow", "Colour-blind safe": "colorblind"}
@@ -48,14 +49,24 @@ def page_setup(title: str, icon: str | None = None, *, heading: str | None = Non
     ``:material/...`` icon is replaced by it too (the browser would fetch it from the internet)."""
     if icon is None or icon.startswith(":material/"):
         icon = ICONS.get(title, PAGE_ICON)
-    st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide",
+                       initial_sidebar_state="collapsed" if presenting() else "auto")
     with st.sidebar:
+        view_controls()
         st.radio("Rainbowgram colours", list(PALETTES), key="ui_palette", persist_state="session",
                  help="The colour-blind-safe palette maps instantaneous frequency to a blue-yellow scale.")
     if heading:
         st.title(heading)
     if caption:
         st.caption(caption)
+
+
+def control_columns() -> tuple:
+    """(controls, sound): side by side normally; in presentation mode one above the other, so the
+    pictures get the full width of a projector."""
+    if presenting():
+        return st.container(), st.container()
+    return tuple(st.columns([2, 3], gap="large"))
 
 
 def palette() -> str:
