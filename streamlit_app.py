@@ -1,4 +1,4 @@
-"""The app: navigation over the pages (:data:`explorer.ui.NAVIGATION`) and the home page (what the
+"""The app: navigation over the files in pages/ (:data:`explorer.ui.NAVIGATION`) and the home page (what the
 app is, the three model families, a one-click sound from each, a reference tone)."""
 
 import numpy as np
@@ -68,7 +68,7 @@ def family_card(family: str, names: list[str]) -> None:
 
 
 def home() -> None:
-    ui.page_setup("Home", ":material/graphic_eq:")
+    ui.page_setup("Home")
     st.title("Latent Audio Explorer")
     st.markdown(
         "Explore the **latent spaces of generative audio models** by ear and by eye. Every model here "
@@ -96,6 +96,6 @@ def home() -> None:
 
 
 st.navigation(
-    [st.Page(home, title="Home", icon=":material/home:", default=True)]
+    [st.Page(home, title="Home", icon=ui.ICONS["Home"], default=True)]
     + [st.Page(str(ROOT / path), title=title, icon=icon, url_path=url) for path, title, icon, url in ui.NAVIGATION]
 ).run()

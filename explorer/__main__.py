@@ -273,6 +273,8 @@ def cmd_encode(args) -> int:
                                                    "not found, so the default was used")
     print(f"wrote {out}: {args.audio.name} encoded at MIDI {enc.pitch} (pitch {how}); "
           f"play it with: python -m explorer render --preset {out}")
+    if enc.pitch_note:
+        print(enc.pitch_note)
     return 0
 
 

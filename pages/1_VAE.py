@@ -99,7 +99,8 @@ def _on_upload() -> None:
         st.session_state["vae_upload_error"] = exc
         return
     st.session_state["vae_encoded"] = {"name": upload.name, "y": enc.y, "pitch": enc.pitch,
-                                       "estimated": enc.pitch_estimated, "z": enc.z}
+                                       "estimated": enc.pitch_estimated, "z": enc.z,
+                                       "note": enc.pitch_note}
     st.session_state["vae_pitch"] = enc.pitch
     _set_latent(enc.z)
 
@@ -119,68 +120,76 @@ def _on_preset() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# controls
+# controls and sound
 
-left, right = st.columns([2, 3], gap="large")
-with left:
-    pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
-                      help="MIDI note given to the decoder. The latent keeps the timbre.")
-    st.caption(ui.note_caption(pitch))
-    velocity = None
-    if VELOCITY:
-        velocity = st.slider("Velocity (MIDI)", VELOCITY[0], VELOCITY[1], DEFAULT_VELOCITY, 1, key="vae_velocity",
-                             bind="query-params", help="How hard the note is played: real instruments sound "
-                             "darker when soft and brighter when loud, and the model learned that from them.")
-    st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
-                    bind="query-params", on_change=_from_seed,
-                    help="Change it to load a random note drawn from this seed (same seed, same sound). "
-                         "The page opens with every slider at 0, the centre of the latent cloud.")
-    c2, c3 = st.columns(2)
-    c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random", width="stretch")
-    c3.button("Reset", on_click=_reset, icon=":material/restart_alt:", key="vae_reset", width="stretch",
-              help="Every slider at 0 (the centre of the latent cloud), middle C")
 
-    def _slider(d: int) -> float:
-        s = info.get(d, {})
-        label = f"{AXIS}{d}" + (f" · {s['label']} →" if s.get("label") else "")
-        corr, moves = s.get("corr") or {}, s.get("moves") or {}
-        tip = f"Moving {AXIS}{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
-            if s.get("effect_db") is not None else ""
-        if moves:
-            tip += " It changes " + ", ".join(f"{k} by {v:+.1f} sd" for k, v in moves.items()) + "."
-        if corr:
-            tip += " Over the training notes it goes with " + ", ".join(f"{k} {v:+.2f}" for k, v in corr.items()) \
-                + " (correlation)."
-        return st.slider(label, -Z_MAX, Z_MAX, 0.0, 0.05, key=f"vae_z{d}", bind="query-params", help=tip or None)
+@st.fragment
+def controls_and_sound() -> tuple[np.ndarray, int, int | None, Preset]:
+    """Sliders, player, pictures and preset: a fragment, so a slider move reruns only this part.
+    Returns (z, pitch, velocity, preset) to the full page run (the upload and the keyboard below)."""
+    left, right = ui.control_columns()
+    with left:
+        pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
+                          help="MIDI note given to the decoder. The latent keeps the timbre.")
+        st.caption(ui.note_caption(pitch))
+        velocity = None
+        if VELOCITY:
+            velocity = st.slider("Velocity (MIDI)", VELOCITY[0], VELOCITY[1], DEFAULT_VELOCITY, 1, key="vae_velocity",
+                                 bind="query-params", help="How hard the note is played: real instruments sound "
+                                 "darker when soft and brighter when loud, and the model learned that from them.")
+        st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
+                        bind="query-params", on_change=_from_seed,
+                        help="Change it to load a random note drawn from this seed (same seed, same sound). "
+                             "The page opens with every slider at 0, the centre of the latent cloud.")
+        c2, c3 = st.columns(2)
+        c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random", width="stretch")
+        c3.button("Reset", on_click=_reset, icon=":material/restart_alt:", key="vae_reset", width="stretch",
+                  help="Every slider at 0 (the centre of the latent cloud), middle C")
 
-    st.markdown("**Latent sliders** (most important first)")
-    s = np.zeros(L, dtype=np.float32)
-    for d in order[:N_MAIN]:
-        s[d] = _slider(d)
-    with st.expander(f"The other {max(L - N_MAIN, 0)} dimensions"):
-        for d in order[N_MAIN:]:
+        def _slider(d: int) -> float:
+            s = info.get(d, {})
+            label = f"{AXIS}{d}" + (f" · {s['label']} →" if s.get("label") else "")
+            corr, moves = s.get("corr") or {}, s.get("moves") or {}
+            tip = f"Moving {AXIS}{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
+                if s.get("effect_db") is not None else ""
+            if moves:
+                tip += " It changes " + ", ".join(f"{k} by {v:+.1f} sd" for k, v in moves.items()) + "."
+            if corr:
+                tip += " Over the training notes it goes with " + ", ".join(f"{k} {v:+.2f}" for k, v in corr.items()) \
+                    + " (correlation)."
+            return st.slider(label, -Z_MAX, Z_MAX, 0.0, 0.05, key=f"vae_z{d}", bind="query-params", help=tip or None)
+
+        st.markdown("**Latent sliders** (most important first)")
+        s = np.zeros(L, dtype=np.float32)
+        for d in order[:N_MAIN]:
             s[d] = _slider(d)
-    z = model.to_latent(s)
+        with st.expander(f"The other {max(L - N_MAIN, 0)} dimensions"):
+            for d in order[N_MAIN:]:
+                s[d] = _slider(d)
+        z = model.to_latent(s)
 
-# ---------------------------------------------------------------------------------------------
-# sound
+    with right:
+        y = ui.render_or_stop(model, z=z, pitch=int(pitch), velocity=velocity).y
+        ui.player(y, model.sample_rate, key="vae_main", label=f"{ui.note_name(pitch)}"
+                  + (f", velocity {velocity}" if velocity else "") + f", |z| = {np.linalg.norm(z):.2f}",
+                  file_name=ui.sound_file_name(FAMILY, checkpoint, source=f"seed{st.session_state.get('vae_seed', 0)}",
+                                            pitch=int(pitch)), autoplay=True)
+        ui.sound_panel(y, model.sample_rate, key="vae_panel")
+
+        preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(float(v), 4) for v in z],
+                        seed=int(st.session_state.get("vae_seed", 0)), velocity=velocity)
+        ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
+                           caption="The page link (URL) holds the same state: share it to reproduce this sound exactly.")
+        ui.copy_link(key=FAMILY)
+    return z, int(pitch), velocity, preset
 
 
-with right:
-    y = ui.render_or_stop(model, z=z, pitch=int(pitch), velocity=velocity).y
-    ui.player(y, model.sample_rate, key="vae_main", label=f"{ui.note_name(pitch)}"
-              + (f", velocity {velocity}" if velocity else "") + f", |z| = {np.linalg.norm(z):.2f}",
-              file_name=f"vae-{ui.note_name(pitch).split()[-1].strip('()')}.wav")
-    ui.sound_panel(y, model.sample_rate, key="vae_panel")
-
-    preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(float(v), 4) for v in z],
-                    seed=int(st.session_state.get("vae_seed", 0)), velocity=velocity)
-    ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
-                       caption="The page link (URL) holds the same state: share it to reproduce this sound exactly.")
+z, pitch, velocity, preset = controls_and_sound()
 
 st.divider()
 st.subheader("Encode your own sound")
-st.markdown("Upload a single note (wav, flac, ogg, mp3; up to 60 s, the first 2 s are used). Its pitch is "
+st.markdown(f"Upload a single note (wav, flac, ogg, mp3; up to {ui.UPLOAD_MB} MB; the first 2 s of sound are used "
+            "and a longer file is cut). Its pitch is "
             "estimated, it is **encoded** to a latent, and the sliders jump to that code: listen to the "
             "**reconstruction** beside the original, then move the sliders from there.")
 st.file_uploader("Sound file", type=["wav", "flac", "ogg", "mp3", "aif", "aiff"], key="vae_upload",
@@ -191,9 +200,8 @@ enc = st.session_state.get("vae_encoded")
 if enc:
     from explorer.audio import make_safe
 
-    if not enc["estimated"]:
-        st.warning(f"No clear pitch found in {ui.plain(enc['name'])}; encoded at {ui.note_name(enc['pitch'])}.",
-                   icon=":material/music_off:")
+    if enc.get("note"):
+        st.warning(f"{ui.plain(enc['name'])}: {enc['note']}", icon=":material/music_off:")
     o, r = st.columns(2)
     with o:
         ui.player(make_safe(enc["y"], sr=model.sample_rate), model.sample_rate, key="vae_orig",

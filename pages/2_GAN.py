@@ -100,48 +100,7 @@ def _on_preset() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# controls
-
-left, right = st.columns([2, 3], gap="large")
-with left:
-    pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="gan_pitch", bind="query-params",
-                      help="The pitch given to the generator. The seed and sliders keep the timbre.")
-    st.caption(ui.note_caption(pitch))
-    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1, key="gan_seed",
-                           bind="query-params", on_change=_on_seed,
-                           help="z = a standard-normal draw from this seed (same seed, same sound, every time).")
-    c2.button("Roll", on_click=_roll, icon=":material/casino:", key="gan_roll", help="A new random seed")
-    c3.button("Centre", on_click=_reset_directions, icon=":material/restart_alt:", key="gan_reset",
-              help="All direction sliders back to 0")
-
-    amounts = []
-    effects = model.card.get("directions_effect_db") if isinstance(model.card, dict) else None
-    if K:
-        st.markdown("**Principal directions** (GANSpace: the main axes of the generator's variation)")
-        for k in range(K):
-            share = float(directions.explained[k]) if len(directions.explained) > k else 0.0
-            tip = "Moves z along this direction, in standard deviations of the latent cloud along it."
-            if isinstance(effects, list) and len(effects) > k:
-                tip += f" From -2 to +2 the log-mel spectrogram changes by about {effects[k]} dB on average."
-            amounts.append(st.slider(
-                f"Direction {k + 1}" + (f" · {100 * share:.0f}% of variation" if share >= 0.005 else ""),
-                -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params", help=tip))
-    else:
-        st.caption("This checkpoint carries no principal directions; use the seed to explore.")
-
-    base = st.session_state.get("gan_base")
-    if base is not None and len(base) == model.latent_dim:
-        z0 = np.asarray(base, dtype=np.float32)
-        st.info("Playing the latent of the loaded preset (not reproducible from the seed); change the seed to "
-                "leave it.", icon=":material/bookmark:")
-    else:
-        z0 = model.sample_latent(1, int(seed))[0]
-    z = model.move(z0, amounts) if K else z0
-
-
-# ---------------------------------------------------------------------------------------------
-# sound
+# controls and sound
 
 
 @st.cache_data(max_entries=16, show_spinner="Rendering the melody…")
@@ -150,19 +109,71 @@ def _melody(_model, model_key: str, z_key: tuple, text: str) -> np.ndarray:
     return render_melody(_model, np.array(z_key, dtype=np.float32), notes)
 
 
-z_key = tuple(float(v) for v in z)
-with right:
-    y = ui.render_or_stop(model, z=z, pitch=int(pitch)).y
-    note = ui.note_name(pitch).split()[-1].strip("()")
-    ui.player(y, model.sample_rate, key="gan_main", label=f"Seed {seed}, {ui.note_name(pitch)}",
-              file_name=f"gan-seed{seed}-{note}.wav")
-    ui.sound_panel(y, model.sample_rate, key="gan_panel")
+def _source(seed: int, amounts: list[float]) -> str:
+    """What a download's name says made the sound: the seed, and the directions moved from it."""
+    moved = [f"d{k + 1}{a:+g}" for k, a in enumerate(amounts) if a]
+    return "-".join([f"seed{seed}", *moved]) if st.session_state.get("gan_base") is None else "preset"
 
-    preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(v, 5) for v in z_key],
-                    seed=int(seed), extra={"directions": [round(float(a), 3) for a in amounts]} if K else {})
-    ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
-                       caption="The page link (URL) holds the seed, pitch and sliders: share it to reproduce "
-                               "this sound exactly.")
+
+@st.fragment
+def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
+    """Seed, sliders, player, pictures and preset: a fragment, so a slider move reruns only this part.
+    Returns (z, z_key, seed, pitch, preset) to the full page run (the melody and the keyboard below)."""
+    left, right = ui.control_columns()
+    with left:
+        pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="gan_pitch", bind="query-params",
+                          help="The pitch given to the generator. The seed and sliders keep the timbre.")
+        st.caption(ui.note_caption(pitch))
+        c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+        seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1, key="gan_seed",
+                               bind="query-params", on_change=_on_seed,
+                               help="z = a standard-normal draw from this seed (same seed, same sound, every time).")
+        c2.button("Roll", on_click=_roll, icon=":material/casino:", key="gan_roll", help="A new random seed")
+        c3.button("Centre", on_click=_reset_directions, icon=":material/restart_alt:", key="gan_reset",
+                  help="All direction sliders back to 0")
+
+        amounts = []
+        effects = model.card.get("directions_effect_db") if isinstance(model.card, dict) else None
+        if K:
+            st.markdown("**Principal directions** (GANSpace: the main axes of the generator's variation)")
+            for k in range(K):
+                share = float(directions.explained[k]) if len(directions.explained) > k else 0.0
+                tip = "Moves z along this direction, in standard deviations of the latent cloud along it."
+                if isinstance(effects, list) and len(effects) > k:
+                    tip += f" From -2 to +2 the log-mel spectrogram changes by about {effects[k]} dB on average."
+                amounts.append(st.slider(
+                    f"Direction {k + 1}" + (f" · {100 * share:.0f}% of variation" if share >= 0.005 else ""),
+                    -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params", help=tip))
+        else:
+            st.caption("This checkpoint carries no principal directions; use the seed to explore.")
+
+        base = st.session_state.get("gan_base")
+        if base is not None and len(base) == model.latent_dim:
+            z0 = np.asarray(base, dtype=np.float32)
+            st.info("Playing the latent of the loaded preset (not reproducible from the seed); change the seed to "
+                    "leave it.", icon=":material/bookmark:")
+        else:
+            z0 = model.sample_latent(1, int(seed))[0]
+        z = model.move(z0, amounts) if K else z0
+
+    z_key = tuple(float(v) for v in z)
+    with right:
+        y = ui.render_or_stop(model, z=z, pitch=int(pitch)).y
+        ui.player(y, model.sample_rate, key="gan_main", label=f"Seed {seed}, {ui.note_name(pitch)}",
+                  file_name=ui.sound_file_name(FAMILY, checkpoint, source=_source(seed, amounts), pitch=int(pitch)),
+                  autoplay=True)
+        ui.sound_panel(y, model.sample_rate, key="gan_panel")
+
+        preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(v, 5) for v in z_key],
+                        seed=int(seed), extra={"directions": [round(float(a), 3) for a in amounts]} if K else {})
+        ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
+                           caption="The page link (URL) holds the seed, pitch and sliders: share it to reproduce "
+                                   "this sound exactly.")
+        ui.copy_link(key=FAMILY)
+    return z, z_key, int(seed), int(pitch), preset
+
+
+z, z_key, seed, pitch, preset = controls_and_sound()
 
 st.divider()
 st.subheader("Play a melody with this timbre")
@@ -171,13 +182,20 @@ st.markdown("The same z is rendered at every pitch of the phrase and the notes a
             "`C4 E4 G4 C5`; add `:seconds` for a duration (`C4:0.25`), `R` for a rest.")
 m1, m2 = st.columns([1, 2], vertical_alignment="bottom")
 m1.selectbox("Phrase", [*PHRASES, OWN], key="gan_phrase", on_change=_on_phrase)
-if "gan_melody" not in st.session_state:
-    st.session_state["gan_melody"] = next(iter(PHRASES.values()))
-text = m2.text_input("Notes", key="gan_melody", max_chars=600)
+text = m2.text_input("Notes", next(iter(PHRASES.values())), key="gan_melody", max_chars=600, bind="query-params",
+                     help="The notes are in the page link too.")
+# the melody is rendered for the sound it was asked with (new notes, or the button), not on every slider move
+held = st.session_state.get("gan_melody_for")
+if held is None or held[1] != text or held[2] != ui.model_key(model) or st.session_state.pop("gan_melody_wanted", False):
+    held = (z_key, text, ui.model_key(model), int(seed))
+    st.session_state["gan_melody_for"] = held
 with ui.reported("The melody could not be played"):
-    phrase = _melody(model, ui.model_key(model), z_key, text)
-    ui.player(phrase, model.sample_rate, key="gan_melody_player", label=f"{len(text.split())} notes, seed {seed}",
-              file_name=f"gan-melody-seed{seed}.wav")
+    phrase = _melody(model, ui.model_key(model), held[0], text)
+    ui.player(phrase, model.sample_rate, key="gan_melody_player", label=f"{len(text.split())} notes, seed {held[3]}",
+              file_name=ui.sound_file_name(FAMILY, checkpoint, source=f"seed{held[3]}-melody"))
+st.button("Play the melody with the current sound", key="gan_melody_update", icon=":material/queue_music:",
+          on_click=st.session_state.__setitem__, args=("gan_melody_wanted", True),
+          help="The melody keeps its sound while you move the controls above, so a slider move stays quick.")
 
 card_md = CHECKPOINT_DIR / f"{checkpoint}.md"
 if card_md.exists():

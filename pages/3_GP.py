@@ -4,7 +4,6 @@ spectrum plots, presets and links, and fitting a GP to your own recording."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 import numpy as np
 import streamlit as st
@@ -50,16 +49,15 @@ ui.page_setup("GP", heading="Gaussian-process synthesizer (GP)",
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
     st.markdown(
         r"""
-- **Kernel and spectrum are a Fourier pair** (Bochner's theorem). The kernel $k(\tau)$ says how alike
-  the sound is with itself $\tau$ seconds later; its Fourier transform is the power spectrum. Each term
-  $w_q\,e^{-\tau^2/2\ell_q^2}\cos(2\pi\mu_q\tau)$ is a bump centred at $\mu_q$ Hz, $1/(2\pi\ell_q)$ Hz
-  wide, holding power $w_q$: a long lengthscale $\ell$ is a pure tone, a short one noise.
-  The **kernel** and **spectrum** plots are the two sides of the pair.
-- **Bark bands**: hearing splits frequencies into about 24 critical bands; one component per band gives
-  knobs that each matter to the ear.
-- **Exact FFT sampling**: wrapped into a circle of twice the length, the covariance becomes
-  *circulant*, which the FFT diagonalises, so a draw is two FFTs of the white noise z: a 2 s note in
-  milliseconds.
+- **Kernel and spectrum are a Fourier pair.** The kernel $k(\tau)$ says how alike the sound is
+  with itself $\tau$ seconds later; its Fourier transform is the power spectrum. Each bump
+  $w_q\,e^{-\tau^2/2\ell_q^2}\cos(2\pi\mu_q\tau)$ sits at $\mu_q$ Hz, is $1/(2\pi\ell_q)$ Hz wide and
+  holds power $w_q$: a long lengthscale $\ell$ gives a pure tone, a short one noise. The **kernel** and
+  **spectrum** plots on the right show the two views.
+- **Bark bands**: the ear splits frequencies into about 24 bands; one bump per band gives knobs that
+  each matter to the ear.
+- **Fast, exact drawing**: a circulant embedding makes the draw two FFTs of the white noise z: a 2 s
+  note in milliseconds.
 - **Same z, new kernel**: keep the seed, move a slider, and you hear only the kernel's change.
 """
     )
@@ -76,6 +74,19 @@ def analytic(_model, model_key: str, pitch: int | None, freqs: np.ndarray) -> np
     """The kernel's spectral density as the Welch estimate (Hann, bins df apart) would see it."""
     df = float(freqs[1] - freqs[0])
     return _model.analytic_psd(freqs, pitch=pitch, smoothing_hz=1.5 * df / np.sqrt(2 * np.pi))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def kernel_dict(_model, model_key: str) -> dict:
+    """The GP kernel JSON object of the model ``model_key`` (a track's runs to megabytes): made once
+    per model, shared, never mutated."""
+    return _model.spec.to_json()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def kernel_plot(_kernel, model_key: str, pitch: int | None, max_lag_s: float, title: str):
+    """:func:`kernel_figure` of the kernel ``model_key`` plays at ``pitch``, built once per setting."""
+    return kernel_figure(_kernel, max_lag_s=max_lag_s, title=title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,86 +204,93 @@ def envelope_controls(default_on: bool) -> Envelope | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# controls
+# controls, sound and plots
 
-left, right = st.columns([2, 3], gap="large")
-with left:
-    source = st.radio("Sound", SOURCES, key="gp_source", bind="query-params", horizontal=True)
-    model, pitch, what = None, None, ""
-    with ui.reported("This kernel is not valid"):
-        if source == "Preset":
-            names = list_gp_presets()
-            name = st.selectbox("Preset", names, index=names.index(DEFAULT_PRESET) if DEFAULT_PRESET in names else 0,
-                                key="gp_preset", bind="query-params", on_change=_on_preset_change)
-            model, what = ui.get_model(FAMILY, name), name
-            st.caption(ui.plain(model.spec.description or ""))
-            if model.spec.harmonic:
-                pitch = pitch_slider(model.spec)
-                st.caption(f"Note: **{ui.note_name(pitch)}** (built on {ui.note_name(int(round(model.spec.pitch_midi)))})")
-        elif source == "Build a kernel":
-            c1, c2, c3 = st.columns(3)
-            sr = int(c1.selectbox("Sample rate (Hz)", RATES, index=2, key="gp_sr", bind="query-params"))
-            duration = c2.slider("Duration (s)", 0.25, 30.0, 2.0, 0.25, key="gp_dur", bind="query-params")
-            kind = c3.radio("Kernel", KINDS, key="gp_kind", bind="query-params")
-            spec, pitch = build_harmonic(sr, duration) if kind == KINDS[0] else build_bark(sr, duration)
-            model, what = ui.kernel_model(spec.dumps()), "built kernel"
-        else:
-            loaded = st.session_state.get("gp_loaded")
-            if loaded is None:
-                st.info("Load a preset or GP kernel JSON below, or fit a recording (bottom of the page).",
-                        icon=":material/upload_file:")
-            else:
-                model, what = ui.kernel_model(loaded["spec"]), loaded["name"]
-                description = model.spec.description
-                st.caption(f"Playing **{ui.plain(what)}**" + (f": {ui.plain(description)}" if description else ""))
+
+@st.fragment
+def controls_and_sound() -> tuple[object, int | None, int, Preset]:
+    """Kernel controls, the draw, player, pictures and preset: a fragment, so a slider move reruns only
+    this part. Returns (model, pitch played, seed, preset) to the full page run (fit and keyboard below)."""
+    left, right = ui.control_columns()
+    with left:
+        source = st.radio("Sound", SOURCES, key="gp_source", bind="query-params", horizontal=True)
+        model, pitch, what = None, None, ""
+        with ui.reported("This kernel is not valid"):
+            if source == "Preset":
+                names = list_gp_presets()
+                name = st.selectbox("Preset", names, index=names.index(DEFAULT_PRESET) if DEFAULT_PRESET in names else 0,
+                                    key="gp_preset", bind="query-params", on_change=_on_preset_change)
+                model, what = ui.get_model(FAMILY, name), name
+                st.caption(ui.plain(model.spec.description or ""))
                 if model.spec.harmonic:
                     pitch = pitch_slider(model.spec)
+                    st.caption(f"Note: **{ui.note_name(pitch)}** (built on {ui.note_name(int(round(model.spec.pitch_midi)))})")
+            elif source == "Build a kernel":
+                c1, c2, c3 = st.columns(3)
+                sr = int(c1.selectbox("Sample rate (Hz)", RATES, index=2, key="gp_sr", bind="query-params"))
+                duration = c2.slider("Duration (s)", 0.25, 30.0, 2.0, 0.25, key="gp_dur", bind="query-params")
+                kind = c3.radio("Kernel", KINDS, key="gp_kind", bind="query-params")
+                spec, pitch = build_harmonic(sr, duration) if kind == KINDS[0] else build_bark(sr, duration)
+                model, what = ui.kernel_model(spec.dumps()), "built kernel"
+            else:
+                loaded = st.session_state.get("gp_loaded")
+                if loaded is None:
+                    st.info("Load a preset or GP kernel JSON below, or fit a recording (bottom of the page).",
+                            icon=":material/upload_file:")
+                else:
+                    model, what = ui.kernel_model(loaded["spec"]), loaded["name"]
+                    description = model.spec.description
+                    st.caption(f"Playing **{ui.plain(what)}**" + (f": {ui.plain(description)}" if description else ""))
+                    if model.spec.harmonic:
+                        pitch = pitch_slider(model.spec)
 
-    st.markdown("**The draw**")
-    d1, d2 = st.columns([2, 1], vertical_alignment="bottom")
-    seed = int(d1.number_input("Seed (the white-noise innovations z)", 0, MAX_SEED, 0, 1, key="gp_seed",
-                               bind="query-params"))
-    d2.button("New draw", on_click=_new_draw, icon=":material/casino:", key="gp_new_draw",
-              help="New innovations z: another sound with the same kernel.")
-    st.caption("Moving kernel sliders **keeps this draw** (the same z), so you hear only the kernel change.")
-    lag = st.select_slider("Kernel plot: lags up to", LAGS, "20 ms", key="gp_lag", bind="query-params")
+        st.markdown("**The draw**")
+        d1, d2 = st.columns([2, 1], vertical_alignment="bottom")
+        seed = int(d1.number_input("Seed (the white-noise innovations z)", 0, MAX_SEED, 0, 1, key="gp_seed",
+                                   bind="query-params"))
+        d2.button("New draw", on_click=_new_draw, icon=":material/casino:", key="gp_new_draw",
+                  help="New innovations z: another sound with the same kernel.")
+        st.caption("Moving kernel sliders **keeps this draw** (the same z), so you hear only the kernel change.")
+        lag = st.select_slider("Kernel plot: lags up to", LAGS, "20 ms", key="gp_lag", bind="query-params")
 
-# ---------------------------------------------------------------------------------------------
-# sound and plots
+    with right:
+        if model is None:
+            st.stop()
+        sound = ui.render_or_stop(model, seed=seed, pitch=pitch, context="This kernel could not be rendered")
+        y, sr, used_pitch = sound.y, sound.sr, sound.pitch
+        label = f"{what}, seed {seed}" + (f", {ui.note_name(used_pitch)}" if used_pitch is not None else "")
+        ui.player(y, sr, key="gp_main", label=label, autoplay=True,
+                  file_name=ui.sound_file_name(FAMILY, what, source=f"seed{seed}", pitch=used_pitch))
+        clipped = model.clipped_power_fraction(used_pitch)
+        if clipped > 1e-3:
+            st.warning(f"The kernel has not died out within the clip: {clipped:.1%} of the circulant embedding's "
+                       "power was negative and clipped, so the draw is slightly off the kernel. Lengthen the "
+                       "sound or shorten the lengthscales.", icon=":material/warning:")
+        freqs, measured = power_spectrum(y, sr=sr)
+        model_psd = analytic(model, ui.model_key(model), used_pitch, freqs)
+        scale = measured.sum() / max(model_psd.sum(), 1e-30)  # same total power as the (loudness-safe) audio
+        spec = model.spec
+        shown = model.spec_at(used_pitch).kernel
+        top_hz = max([shown.max_mean_hz] + [k.max_mean_hz for k in (spec.blocks.kernels if spec.blocks else ())])
+        ui.sound_panel(y, sr, key="gp_panel", overlays=[(freqs, model_psd * scale, "kernel's spectral density")],
+                       bands=bark_bands(sr), max_hz=min(sr / 2, max(2000.0, 1.3 * top_hz)), stacked=True)
+        note = " (time-averaged summary of a piecewise kernel)" if spec.blocks is not None else ""
+        st.plotly_chart(kernel_plot(shown, ui.model_key(model), used_pitch, seconds(lag), f"Kernel k(τ){note}"),
+                        key="gp_kernel_fig", config={"displaylogo": False})
+        st.caption("Spectrum: the measured power of this draw (Welch) with the kernel's analytic spectral density "
+                   "on top (as the same analysis window sees it, scaled to the same total power); shaded stripes "
+                   "are the Bark bands.")
 
-with right:
-    if model is None:
-        st.stop()
-    sound = ui.render_or_stop(model, seed=seed, pitch=pitch, context="This kernel could not be rendered")
-    y, sr, used_pitch = sound.y, sound.sr, sound.pitch
-    label = f"{what}, seed {seed}" + (f", {ui.note_name(used_pitch)}" if used_pitch is not None else "")
-    ui.player(y, sr, key="gp_main", label=label, file_name=f"gp-{what.replace(' ', '-')}-seed{seed}.wav")
-    clipped = model.clipped_power_fraction(used_pitch)
-    if clipped > 1e-3:
-        st.warning(f"The kernel has not died out within the clip: {clipped:.1%} of the circulant embedding's "
-                   "power was negative and clipped, so the draw is slightly off the kernel. Lengthen the "
-                   "sound or shorten the lengthscales.", icon=":material/warning:")
-    freqs, measured = power_spectrum(y, sr=sr)
-    model_psd = analytic(model, ui.model_key(model), used_pitch, freqs)
-    scale = measured.sum() / max(model_psd.sum(), 1e-30)  # same total power as the (loudness-safe) audio
-    spec = model.spec
-    shown = model.spec_at(used_pitch).kernel
-    top_hz = max([shown.max_mean_hz] + [k.max_mean_hz for k in (spec.blocks.kernels if spec.blocks else ())])
-    ui.sound_panel(y, sr, key="gp_panel", overlays=[(freqs, model_psd * scale, "kernel's spectral density")],
-                   bands=bark_bands(sr), max_hz=min(sr / 2, max(2000.0, 1.3 * top_hz)), stacked=True)
-    note = " (time-averaged summary of a piecewise kernel)" if spec.blocks is not None else ""
-    st.plotly_chart(kernel_figure(shown, max_lag_s=seconds(lag), title=f"Kernel k(τ){note}"), key="gp_kernel_fig",
-                    config={"displaylogo": False})
-    st.caption("Spectrum: the measured power of this draw (Welch) with the kernel's analytic spectral density "
-               "on top (as the same analysis window sees it, scaled to the same total power); shaded stripes "
-               "are the Bark bands.")
+        preset = Preset(model=FAMILY, pitch=used_pitch, seed=seed, gp=kernel_dict(model, ui.model_key(model)))
+        ui.preset_controls(preset, key=FAMILY, on_load=_on_preset, load_label="Load a preset or GP kernel JSON",
+                           max_upload_mb=20, extra_download=("GP kernel JSON", spec.dumps, "gp-kernel.json"),
+                           caption="The page link (URL) holds the preset or builder settings and the seed. A loaded "
+                                   "file or a fit is not in the link: save it as a preset.")
+        ui.copy_link(key=FAMILY)
+    return model, used_pitch, seed, preset
 
-    kernel_json = spec.dumps()
-    preset = Preset(model=FAMILY, pitch=used_pitch, seed=seed, gp=json.loads(kernel_json))
-    ui.preset_controls(preset, key=FAMILY, on_load=_on_preset, load_label="Load a preset or GP kernel JSON",
-                       max_upload_mb=20, extra_download=("GP kernel JSON", kernel_json, "gp-kernel.json"),
-                       caption="The page link (URL) holds the preset or builder settings and the seed. A loaded "
-                               "file or a fit is not in the link: save it as a preset.")
+
+model, used_pitch, seed, preset = controls_and_sound()
 
 # ---------------------------------------------------------------------------------------------
 # fitting a recording
@@ -307,7 +325,7 @@ if source_clip is not None:
 
         bar = st.progress(0.0, text=f"Fitting {ui.plain(name)}…")
         try:
-            y_clip = load_audio(data, sr=FIT_SR)[: int(FIT_MAX_S * FIT_SR)]
+            y_clip = load_audio(data, sr=FIT_SR, keep_s=FIT_MAX_S)  # a longer clip is cut, not refused
             fit_spec = fit_track(
                 y_clip, sr=FIT_SR, description=f"voiced GP track fitted to {name}",
                 progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Fitting {ui.plain(name)}… {f:.0%}"),

@@ -16,7 +16,7 @@ from explorer.models.registry import FAMILIES
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
 
-ui.page_setup("Interpolation", ":material/linear_scale:")
+ui.page_setup("Interpolation")
 st.title("Interpolation and latent journeys")
 st.markdown(
     "Pick two sounds **A** and **B** of one model and walk from one to the other through the model's "
@@ -208,7 +208,10 @@ def levels(_model, path_key: tuple, _paths: dict, steps: int, pitch):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def plane(_model, path_key: tuple, _paths: dict, steps: int, n_cloud: int):
-    return latent_map(_paths, _model.sample_latent(n_cloud, 12345))
+    """(cloud, paths, origin) in the paths' PCA plane; the origin (z = 0) is marked on the map."""
+    dim = next(iter(_paths.values())).shape[1]
+    points, paths_2d = latent_map(_paths, np.vstack([np.zeros((1, dim)), _model.sample_latent(n_cloud, 12345)]))
+    return points[1:], paths_2d, points[0]
 
 
 left, right = st.columns(2)
@@ -218,16 +221,17 @@ left.plotly_chart(
     key="im_norms", config={"displaylogo": False})
 right.plotly_chart(
     path_profile_figure(levels(model, path_key, both, steps, use_pitch), title="Loudness the model produces",
-                        ylabel="RMS before normalisation (dBFS)", from_zero=False),
+                        ylabel="RMS before normalisation (dBFS)", from_zero=False, min_span=6.0),
     key="im_levels", config={"displaylogo": False})
 
-cloud_2d, paths_2d = plane(model, path_key, both, steps, 300 if d <= 4096 else 60)
+cloud_2d, paths_2d, origin_2d = plane(model, path_key, both, steps, 300 if d <= 4096 else 60)
 map_col, text_col = st.columns([3, 2])
-map_col.plotly_chart(latent_map_figure(cloud_2d, paths_2d), key="im_map", config={"displaylogo": False})
+map_col.plotly_chart(latent_map_figure(cloud_2d, paths_2d, origin=origin_2d), key="im_map",
+                     config={"displaylogo": False})
 text_col.markdown(
     "**Reading the map.** PCA fitted to the two paths gives the plane through A, B and the origin. Slerp is "
     "the arc at constant distance from the origin; lerp is the chord. The grey dots are other random "
-    "latents: in this plane they all sit near the origin, because almost all of their length points in the "
+    "latents: in this plane they all sit near the origin (the black cross), because almost all of their length points in the "
     f"other {d - 2:,} directions. That is the high-dimensional surprise: every typical latent is far from the "
     "centre, yet close to the centre in any one plane.")
 

@@ -22,7 +22,7 @@ CARD = Path("data/synth/dataset_card.json")
 DATA = Path("data")
 SYNTHETIC, REAL = "Synthetic notes", "Real instruments"
 
-ui.page_setup("Dataset", ":material/library_music:")
+ui.page_setup("Dataset")
 st.title("Listen to the dataset")
 source = st.segmented_control("Notes", [SYNTHETIC, REAL], default=SYNTHETIC, required=True, key="ds_source",
                               bind="query-params", help="Synthetic notes are made on the spot by the app's own "

@@ -191,6 +191,16 @@ def check_link_reproduces_sound(page, browser, server: str) -> None:
         fresh.close()
 
 
+def check_navigation_titles(page) -> None:
+    """The sidebar's first entry reads "Home" (not the file name), then one entry per page file."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for(timeout=30_000)
+    titles = [t.strip() for t in links.all_inner_texts()]
+    assert titles[0].endswith("Home"), titles
+    assert not any("streamlit" in t.lower() for t in titles), titles
+    assert [t.split()[-1] for t in titles[1:6]] == ["VAE", "GAN", "GP", "Interpolation", "Dataset"], titles
+
+
 @pytest.mark.parametrize("name,path", page_paths())
 def test_page_in_browser(server, browser, tmp_path, name, path):
     shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
@@ -202,6 +212,7 @@ def test_page_in_browser(server, browser, tmp_path, name, path):
         assert_page_ok(page, name, shots)
         if name == "home":
             assert "Latent Audio Explorer" in page.title()
+            check_navigation_titles(page)
         if name == "GP":
             check_gp_fit_upload(page, shots)
         if name == "VAE":

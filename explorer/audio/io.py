@@ -72,6 +72,7 @@ def load_audio(
     max_duration_s: float = MAX_DURATION_S,
     max_bytes: int = MAX_BYTES,
     trim_db: float | None = None,
+    keep_s: float | None = None,
 ) -> np.ndarray:
     """Load a user's sound: any format soundfile (or librosa's fallback) reads.
 
@@ -83,6 +84,9 @@ def load_audio(
     duration : float or None
         if given, trim or zero-pad the result to exactly ``round(duration * sr)`` samples.
     max_duration_s, max_bytes : limits; longer or bigger inputs are refused before decoding.
+    keep_s : float or None
+        if given, only the first ``keep_s`` seconds are decoded and a longer sound is cut there
+        instead of refused (``max_duration_s`` does not apply; ``max_bytes`` still does).
     trim_db : float or None
         if given, leading/trailing parts quieter than ``trim_db`` below the peak are cut.
 
@@ -96,18 +100,23 @@ def load_audio(
         empty, corrupt, non-audio, silent, too long or too big input (a message for a person).
     """
     data, name = _read_all(source, max_bytes)
+    if keep_s is not None:
+        max_duration_s = float(keep_s)
     try:
         info = sf.info(io.BytesIO(data))
-        if info.frames / info.samplerate > max_duration_s:
+        if info.frames / info.samplerate > max_duration_s and keep_s is None:
             raise AudioLoadError(
                 f"{name}: {info.frames / info.samplerate:.0f} s is too long (limit {max_duration_s:.0f} s)"
             )
-        y, file_sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        frames = -1 if keep_s is None else int(round(keep_s * info.samplerate))
+        y, file_sr = sf.read(io.BytesIO(data), frames=frames, dtype="float32", always_2d=True)
         y = y.mean(axis=1)
     except AudioLoadError:
         raise
     except Exception:  # soundfile cannot read it: try librosa's fallback decoders (mp3 etc.)
         y, file_sr = _librosa_fallback(data, name, max_duration_s)
+        if keep_s is not None:
+            y = y[: int(round(keep_s * file_sr))]
     if y.size == 0:
         raise AudioLoadError(f"{name}: the file holds no audio samples")
     if not np.all(np.isfinite(y)):

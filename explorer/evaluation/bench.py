@@ -277,6 +277,36 @@ def bench_gp(*, repeats: int) -> dict:
     }
 
 
+#: The model pages whose rerun after a slider move is timed (``app_rerun_ms_<family>``).
+APP_RERUN_FAMILIES: tuple[str, ...] = ("vae", "gan", "gp")
+#: A page rerun is measured over at least this many slider moves.
+APP_RERUN_MIN_MOVES = 5
+
+
+@section
+def bench_app_rerun(*, repeats: int) -> dict:
+    """Each model page under streamlit's AppTest: the rerun after one slider move (median over
+    several moves to new values, ``app_rerun_ms_<family>``) beside the bare ``render_safe`` of the
+    same settings (``render_ms_<family>``) and their ratio (``app_rerun_ratio_<family>``), measured in
+    one child process, ``python -m explorer.ui.rerun_bench`` (this module imports no streamlit)."""
+    import json
+    import subprocess
+    import sys
+
+    from explorer.paths import ROOT
+
+    if not APP_RERUN_FAMILIES:
+        return {}
+    cmd = [sys.executable, "-m", "explorer.ui.rerun_bench", "--repeats", str(max(repeats, APP_RERUN_MIN_MOVES))]
+    for family in APP_RERUN_FAMILIES:
+        cmd += ["--family", family]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"explorer.ui.rerun_bench exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    return json.loads(lines[-1])
+
+
 def run(*, repeats: int = 5) -> dict:
     """Run every section of :data:`SECTIONS`; one flat dict of all their fields.
 

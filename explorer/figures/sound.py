@@ -14,6 +14,24 @@ SPECTRUM_RANGE_DB = 100.0
 #: One colour per interpolation method in every figure (Okabe-Ito blue and vermillion: colour-blind safe).
 METHOD_COLORS = {"slerp": "#0072B2", "lerp": "#D55E00", "journey": "#009E73"}
 _MARGIN = dict(l=50, r=10, t=40, b=40)
+#: Ticks of every log-frequency axis: 100 / 1k / 10k (plotly's own read "2 5 100 2 5 1000").
+LOG_TICKS = dict(tickvals=[100, 1000, 10000], ticktext=["100", "1k", "10k"])
+#: A frequency axis ends a little above the last frequency within this many dB of the loudest.
+CONTENT_DB = 60.0
+
+
+def content_top_hz(freqs_hz: np.ndarray, psd: np.ndarray, *, below_db: float = CONTENT_DB,
+                   lowest_hz: float = 1000.0) -> float:
+    """Where a frequency axis should end for this sound: 20% above the highest frequency whose power
+    is within ``below_db`` dB of the peak, at least ``lowest_hz`` and at most the top bin (Hz).
+
+    freqs_hz, psd : np.ndarray [shape=(F,)], a power spectrum (units^2 / Hz)
+    """
+    freqs_hz, psd = np.asarray(freqs_hz), np.asarray(psd)
+    if not freqs_hz.size or not np.any(psd > 0):
+        return float(freqs_hz[-1]) if freqs_hz.size else lowest_hz
+    loud = np.flatnonzero(psd >= psd.max() * 10 ** (-below_db / 10))
+    return float(min(freqs_hz[-1], max(lowest_hz, 1.2 * freqs_hz[loud[-1]])))
 
 
 def _png_data_uri(image: np.ndarray) -> str:
@@ -37,17 +55,22 @@ def rainbowgram_figure(rg, *, title: str = "Rainbowgram", max_hz: float | None =
     df = float(freqs[1] - freqs[0]) if len(freqs) > 1 else 1.0
     x0, x1 = float(times[0]) - dt / 2, float(times[-1]) + dt / 2
     y0, y1 = max(float(freqs[0]) - df / 2, 0.0), float(freqs[-1]) + df / 2
-    fig = go.Figure()
     # A stretched layout image: go.Image would lock the aspect ratio (1 s == 1 Hz).
     # PNG rows run top-down, so flip to put the lowest frequency at the bottom.
-    fig.add_layout_image(source=_png_data_uri(image[::-1]), xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0,
-                         sizey=y1 - y0, sizing="stretch", layer="below")
-    fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
-                             showlegend=False))
-    fig.update_xaxes(range=[x0, x1], title_text="time (s)", showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[y0, y1], title_text="frequency (Hz)", showgrid=False, zeroline=False)
-    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, plot_bgcolor="black")
-    return fig
+    image = dict(source=_png_data_uri(image[::-1]), xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                 sizing="stretch", layer="below")
+    marker = dict(type="scatter", x=[x0, x1], y=[y0, y1], mode="markers", marker=dict(opacity=0), hoverinfo="skip",
+                  showlegend=False)
+    return _figure([marker], dict(
+        images=[image], title=dict(text=title), height=FIG_HEIGHT, margin=_MARGIN, plot_bgcolor="black",
+        xaxis=dict(range=[x0, x1], title=dict(text="time (s)"), showgrid=False, zeroline=False),
+        yaxis=dict(range=[y0, y1], title=dict(text="frequency (Hz)"), showgrid=False, zeroline=False)))
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain dicts in one step, without plotly's property-by-property validation
+    (the figures here are built on every new sound; the checks cost more than the drawing)."""
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 def spectrum_figure(
@@ -58,31 +81,34 @@ def spectrum_figure(
     overlays: list[tuple[np.ndarray, np.ndarray, str]] = (),
     bands: list[tuple[float, float]] | None = None,
     title: str = "Power spectrum",
+    max_hz: float | None = None,
 ) -> go.Figure:
     """Power spectral density in dB over log frequency, with optional overlays and shaded bands.
 
     freqs_hz, psd : np.ndarray [shape=(F,)], psd in units^2 / Hz (converted to dB here)
     overlays : further (freqs, psd, label) curves, e.g. a GP's analytic spectral density
     bands : (lo_hz, hi_hz) pairs shaded alternately, e.g. the Bark bands
+    max_hz : where the frequency axis ends (None: the top bin); see :func:`content_top_hz`
     """
-    fig = go.Figure()
-    top = -np.inf
+    traces, top = [], -np.inf
     for f, p, name in [(freqs_hz, psd, label), *overlays]:
         f = np.asarray(f)
         keep = f > 0
         db = 10 * np.log10(np.maximum(np.asarray(p)[keep], 1e-20))
         top = max(top, float(np.max(db)) if db.size else top)
-        fig.add_trace(go.Scatter(x=f[keep], y=db, mode="lines", name=name))
+        traces.append(dict(type="scatter", x=f[keep], y=db, mode="lines", name=name))
+    f_hi = max_hz or (float(np.max(freqs_hz)) if len(freqs_hz) else 8000.0)
+    yaxis = dict(title=dict(text="power (dB)"))
     if np.isfinite(top):  # a fixed 100 dB window: the numerical floor of a clean tone is not news
-        fig.update_yaxes(range=[top - SPECTRUM_RANGE_DB, top + 5])
-    for k, (lo, hi) in enumerate(bands or []):
-        if k % 2 == 0:
-            fig.add_vrect(x0=max(lo, 1.0), x1=hi, fillcolor="grey", opacity=0.12, line_width=0, layer="below")
-    f_hi = float(np.max(freqs_hz)) if len(freqs_hz) else 8000.0
-    fig.update_xaxes(type="log", title_text="frequency (Hz)", range=[np.log10(20.0), np.log10(max(f_hi, 40.0))])
-    fig.update_yaxes(title_text="power (dB)")
-    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25))
-    return fig
+        yaxis["range"] = [top - SPECTRUM_RANGE_DB, top + 5]
+    # every other band shaded, all in one layout (add_vrect per band rebuilds the layout each time)
+    shapes = [dict(type="rect", xref="x", yref="paper", x0=max(lo, 1.0), x1=hi, y0=0, y1=1, fillcolor="grey",
+                   opacity=0.12, line=dict(width=0), layer="below") for lo, hi in (bands or [])[::2]]
+    return _figure(traces, dict(
+        title=dict(text=title), height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25), shapes=shapes,
+        xaxis=dict(type="log", title=dict(text="frequency (Hz)"), range=[np.log10(20.0), np.log10(max(f_hi, 40.0))],
+                   **LOG_TICKS),
+        yaxis=yaxis))
 
 
 def path_profile_figure(
@@ -93,8 +119,12 @@ def path_profile_figure(
     reference: float | None = None,
     reference_label: str = "",
     from_zero: bool = True,
+    min_span: float | None = None,
 ) -> go.Figure:
-    """A quantity along interpolation paths (one line per method), with an optional reference line."""
+    """A quantity along interpolation paths (one line per method), with an optional reference line.
+
+    min_span : the y axis spans at least this much (centred on the data), so a tiny change does not
+    fill the plot and look dramatic (e.g. 6 dB for a loudness)."""
     fig = go.Figure()
     for name, v in values_by_method.items():
         fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(v)), y=v, mode="lines+markers", name=name,
@@ -103,12 +133,19 @@ def path_profile_figure(
         fig.add_hline(y=reference, line_dash="dash", annotation_text=reference_label)
     fig.update_xaxes(title_text="position along the path (A = 0, B = 1)")
     fig.update_yaxes(title_text=ylabel, rangemode="tozero" if from_zero else "normal")
+    values = np.concatenate([np.asarray(v, dtype=float).ravel() for v in values_by_method.values()] or [np.zeros(0)])
+    values = values[np.isfinite(values)]
+    if min_span and values.size and np.ptp(values) < min_span:
+        mid = (values.max() + values.min()) / 2
+        fig.update_yaxes(range=[mid - min_span / 2, mid + min_span / 2])
     fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.3))
     return fig
 
 
-def latent_map_figure(cloud_2d: np.ndarray, paths_2d: dict[str, np.ndarray]) -> go.Figure:
-    """A 2-D PCA view: sampled latents as a grey cloud, interpolation paths as lines."""
+def latent_map_figure(cloud_2d: np.ndarray, paths_2d: dict[str, np.ndarray], *,
+                      origin: np.ndarray | None = None) -> go.Figure:
+    """A 2-D PCA view: sampled latents as a grey cloud, interpolation paths as lines, and the
+    origin (z = 0, its projection ``origin`` [2]) as a black cross when given."""
     fig = go.Figure(
         go.Scatter(x=cloud_2d[:, 0], y=cloud_2d[:, 1], mode="markers", name="prior samples",
                    marker=dict(color="lightgrey", size=5))
@@ -116,6 +153,10 @@ def latent_map_figure(cloud_2d: np.ndarray, paths_2d: dict[str, np.ndarray]) -> 
     for name, p in paths_2d.items():
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name,
                                  line=dict(color=METHOD_COLORS.get(name))))
+    if origin is not None:
+        fig.add_trace(go.Scatter(x=[origin[0]], y=[origin[1]], mode="markers+text", name="origin (z = 0)",
+                                 text=["origin"], textposition="top center",
+                                 marker=dict(symbol="x", size=12, color="black")))
     fig.update_layout(title="Path in latent space (2-D PCA)", height=FIG_HEIGHT, margin=_MARGIN)
     fig.update_xaxes(title_text="PC 1")
     fig.update_yaxes(title_text="PC 2", scaleanchor="x")

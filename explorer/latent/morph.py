@@ -31,6 +31,7 @@ class Morph:
             "method": self.method,
             "steps": len(self.steps),
             "pitch": self.steps[0].pitch,
+            "pitches": [s.pitch for s in self.steps],
             "norms": [float(n) for n in norms(self.path)],
             "latents": self.path.astype(float).round(6).tolist() if self.path.shape[1] <= 4096 else None,
         }
@@ -57,11 +58,12 @@ def render_morph(
     *,
     steps: int = 9,
     method: str = "slerp",
-    pitch: int | None = None,
+    pitch: int | None | list = None,
     step_models: list[AudioModel] | None = None,
 ) -> Morph:
     """Interpolate from za to zb in ``steps`` points and render each; step 0 is ``render_safe(za)``.
 
+    pitch : one MIDI pitch for every step, or one per step (see :func:`step_pitches`)
     step_models : optional model per step (same latent_dim), e.g. a GP whose kernel moves from
         A's to B's alongside the latent; by default every step uses ``model``.
     """
@@ -69,9 +71,28 @@ def render_morph(
     models = step_models or [model] * steps
     if len(models) != steps:
         raise ValueError(f"step_models has {len(models)} models for {steps} steps")
-    sounds = [render_safe(m, z, pitch) for m, z in zip(models, path)]
+    pitches = list(pitch) if isinstance(pitch, (list, tuple, np.ndarray)) else [pitch] * steps
+    if len(pitches) != steps:
+        raise ValueError(f"{len(pitches)} pitches for {steps} steps")
+    sounds = [render_safe(m, z, p) for m, z, p in zip(models, path, pitches)]
     joined = make_safe(join_with_crossfades([s.y for s in sounds], sr=model.sample_rate), sr=model.sample_rate)
     return Morph(steps=sounds, path=path, method=method, y=joined, sr=model.sample_rate)
+
+
+#: How a morph goes from A's pitch to B's: one semitone grid glide, or a step half way.
+PITCH_MOVES = ("glide", "step")
+
+
+def step_pitches(pitch_a: int, pitch_b: int, *, steps: int, how: str = "glide") -> list[int]:
+    """The MIDI pitch of each step of a morph between endpoints at their own pitches: ``"glide"``
+    moves in whole semitones evenly from A's to B's; ``"step"`` plays A's pitch for the first half
+    of the steps and B's for the rest. Step 0 is A's pitch and the last step B's."""
+    if how not in PITCH_MOVES:
+        raise ValueError(f"how must be one of {PITCH_MOVES}, got {how!r}")
+    t = np.linspace(0.0, 1.0, steps)
+    if how == "glide":
+        return [int(round(pitch_a + (pitch_b - pitch_a) * x)) for x in t]
+    return [int(pitch_a) if x < 0.5 else int(pitch_b) for x in t]
 
 
 def sample_pack(morph: Morph, *, extra: dict | None = None) -> bytes:

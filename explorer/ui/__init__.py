@@ -5,9 +5,10 @@ The only part of :mod:`explorer` that imports streamlit. Caching lives here (the
 ``st.cache_resource`` for models (never mutated), ``st.cache_data(max_entries=...)`` for rendered
 audio and figures. Pages use ``from explorer import ui`` and ``ui.<name>``:
 
-- :mod:`~explorer.ui.page`     page_setup, NAVIGATION, palette, note_name, note_caption, UPLOAD_MB
+- :mod:`~explorer.ui.page`     page_setup, NAVIGATION, control_columns, palette, note_name, note_caption, UPLOAD_MB
+- :mod:`~explorer.ui.present`  presenting, copy_link (presentation mode, autoplay, the page link)
 - :mod:`~explorer.ui.models`   get_model, model_from_sidebar, kernel_model, preset_model, morph_step_models
-- :mod:`~explorer.ui.sound`    render, render_or_stop, player, sound_panel, wav_bytes
+- :mod:`~explorer.ui.sound`    render, render_or_stop, player, sound_panel, sound_file_name, wav_bytes
 - :mod:`~explorer.ui.presets`  preset_controls, preset_from_upload, preset_uploader, current_preset
 - :mod:`~explorer.ui.links`    query_notice and its checks (int_in, float_in, one_of)
 - :mod:`~explorer.ui.errors`   show_error, reported
@@ -25,7 +26,9 @@ from explorer.ui.models import (
     morph_step_models,
     preset_model,
 )
-from explorer.ui.page import NAVIGATION, PALETTES, UPLOAD_MB, note_caption, note_name, page_setup, palette
+from explorer.ui.page import (ICONS, NAVIGATION, PALETTES, UPLOAD_MB, control_columns, note_caption, note_name,
+                              page_setup, palette)
+from explorer.ui.present import copy_link, presenting
 from explorer.ui.presets import (
     LoadedPreset,
     current_preset,
@@ -35,13 +38,13 @@ from explorer.ui.presets import (
     read_upload,
     remember_current,
 )
-from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, sound_panel, wav_bytes
+from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, sound_file_name, sound_panel, wav_bytes
 from explorer.ui.text import plain
 
 __all__ = [
-    "NAVIGATION", "PALETTES", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
+    "ICONS", "NAVIGATION", "PALETTES", "control_columns", "copy_link", "presenting", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
-    "reported", "show_error", "digest", "sound_panel", "wav_bytes",
+    "reported", "show_error", "digest", "sound_file_name", "sound_panel", "wav_bytes",
 ]

@@ -2,38 +2,71 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from explorer.audio.pitch import midi_to_hz
 from explorer.audio.pitch import note_name as _pitch_name
+from explorer.paths import ROOT
+from explorer.ui.present import presenting, view_controls
 
 #: Rainbowgram palettes offered in the sidebar: label -> name in :data:`explorer.audio.PALETTES`.
 PALETTES = {"Rainbow (GANSynth)": "rainbow", "Colour-blind safe": "colorblind"}
 #: Uploads are refused above this size (MB), before decoding (see also explorer.audio.io limits).
 UPLOAD_MB = 25
-#: The pages after "Home", in navigation order: (file in the checkout, title, icon, URL path).
-#: A URL path is what a shared link holds: never change one.
-NAVIGATION = [
-    ("pages/1_VAE.py", "VAE", ":material/blur_on:", "VAE"),
-    ("pages/2_GAN.py", "GAN", ":material/graphic_eq:", "GAN"),
-    ("pages/3_GP.py", "GP", ":material/waves:", "GP"),
-    ("pages/4_Interpolation.py", "Interpolation", ":material/linear_scale:", "Interpolation"),
-    ("pages/5_Dataset.py", "Dataset", ":material/library_music:", "Dataset"),
-]
+#: One file per page after "Home" (see :func:`navigation`).
+PAGES_DIR = ROOT / "pages"
+#: Offline page icons (emoji: the browser draws them itself; a ``:material/...`` page icon makes it
+#: fetch the icon from fonts.gstatic.com). A page without an entry gets :data:`PAGE_ICON`.
+ICONS = {"Home": "🏠", "VAE": "🌀", "GAN": "🎲", "GP": "🌊", "Interpolation": "↔️", "Dataset": "🎼", "Map": "🗺️"}
+PAGE_ICON = "🎧"
+
+
+def page_title(path: Path) -> str:
+    """A page's title and URL path from its file name: ``1_VAE.py`` -> ``"VAE"``,
+    ``7_Sound_map.py`` -> ``"Sound map"`` (the number only orders the pages)."""
+    stem = path.stem
+    head, _, rest = stem.partition("_")
+    return (rest if head.isdigit() and rest else stem).replace("_", " ")
+
+
+def navigation(folder: Path = PAGES_DIR) -> list[tuple[str, str, str, str]]:
+    """The pages after "Home", in file-name order: (file in the checkout, title, icon, URL path),
+    one per ``pages/*.py``, so a page file added there appears in the navigation by itself. The URL
+    path is the file name without its number (what streamlit gave it before, and what shared links hold)."""
+    return [(str(p.relative_to(folder.parent)), page_title(p), ICONS.get(page_title(p), PAGE_ICON),
+             page_title(p).replace(" ", "_")) for p in sorted(folder.glob("*.py"))]
+
+
+#: :func:`navigation` of the checkout's pages/ folder.
+NAVIGATION = navigation()
 
 
 def page_setup(title: str, icon: str | None = None, *, heading: str | None = None, caption: str | None = None) -> None:
     """Page config plus the sidebar settings shared by every page; then the page's ``heading``
-    and ``caption`` when given. ``icon`` defaults to the page's icon in :data:`NAVIGATION`."""
-    icon = icon or next((i for _, t, i, _ in NAVIGATION if t == title), ":material/graphic_eq:")
-    st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide")
+    and ``caption`` when given. ``icon`` defaults to the page's icon in :data:`ICONS`; a
+    ``:material/...`` icon is replaced by it too (the browser would fetch it from the internet)."""
+    if icon is None or icon.startswith(":material/"):
+        icon = ICONS.get(title, PAGE_ICON)
+    st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide",
+                       initial_sidebar_state="collapsed" if presenting() else "auto")
     with st.sidebar:
+        view_controls()
         st.radio("Rainbowgram colours", list(PALETTES), key="ui_palette", persist_state="session",
                  help="The colour-blind-safe palette maps instantaneous frequency to a blue-yellow scale.")
     if heading:
         st.title(heading)
     if caption:
         st.caption(caption)
+
+
+def control_columns() -> tuple:
+    """(controls, sound): side by side normally; in presentation mode one above the other, so the
+    pictures get the full width of a projector."""
+    if presenting():
+        return st.container(), st.container()
+    return tuple(st.columns([2, 3], gap="large"))
 
 
 def palette() -> str:

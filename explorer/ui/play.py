@@ -41,6 +41,19 @@ def _sfz(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, preset_json: 
     return inst.zip_bytes(), len(inst.regions), inst.untuned
 
 
+def _keyboard_latent(model: AudioModel, *, key: str, mkey: str, lkey: str, z: np.ndarray | None,
+                     seed: int | None) -> dict:
+    """The sound the keyboard holds: the page's sound when the keyboard is first shown, when the model
+    changes and when asked for (the button sets ``<key>_kb_wanted``); else the one it held before, so a
+    slider move does not re-render 37 notes."""
+    held = st.session_state.get(f"{key}_kb_sound")
+    if held is None or held["mkey"] != mkey or st.session_state.pop(f"{key}_kb_wanted", False):
+        held = {"mkey": mkey, "lkey": lkey, "z": None if z is None else np.asarray(z, dtype=np.float32).copy(),
+                "seed": seed}
+        st.session_state[f"{key}_kb_sound"] = held
+    return held
+
+
 def play_section(model: AudioModel, *, key: str, preset: Preset, z: np.ndarray | None = None,
                  seed: int | None = None, pitch: int | None = None) -> None:
     """Keyboard, MIDI upload and SFZ download for latent ``z`` (or ``sample_latent(1, seed)``).
@@ -59,14 +72,19 @@ def play_section(model: AudioModel, *, key: str, preset: Preset, z: np.ndarray |
     low = k2.selectbox("Keyboard from", lowest_c, index=lowest_c.index(max(min(start, lowest_c[-1]), lowest_c[0])),
                        format_func=note_name, key=f"{key}_kb_low",
                        help="The keyboard holds three octaves from this C, rendered once for the current sound.")
+    held = _keyboard_latent(model, key=key, mkey=mkey, lkey=lkey, z=z, seed=seed)
     try:
-        notes = keyboard_notes(model, model_key=mkey, z=z, seed=seed, lowest=int(low))
+        notes = keyboard_notes(model, model_key=mkey, z=held["z"], seed=held["seed"], lowest=int(low))
     except ExplorerError as exc:
         show_error(exc, context="The keyboard's notes could not be rendered")
     else:
         keyboard(notes, key=f"{key}_keyboard", window_lo=int(low) + 12 if notes.count > 24 else int(low))
         st.caption(f"{notes.count} notes rendered in one batch in {notes.render_s:.2f} s"
-                   + ("" if notes.pitched else "; this sound has no pitch, so every key plays it as it is") + ".")
+                   + ("" if notes.pitched else "; this sound has no pitch, so every key plays it as it is")
+                   + ". The keyboard keeps its sound while you move the controls above (a slider move stays "
+                     "quick); press the button to play the current one.")
+    st.button("Put the current sound on the keyboard", key=f"{key}_kb_update", icon=":material/piano:",
+              on_click=st.session_state.__setitem__, args=(f"{key}_kb_wanted", True))
 
     st.markdown("**Play a MIDI file** with this sound: every note at its pitch, velocity and length.")
     m1, m2 = st.columns([3, 2])

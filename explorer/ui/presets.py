@@ -36,16 +36,17 @@ def current_preset(family: str) -> Preset | None:
 
 def preset_controls(preset: Preset, *, key: str, on_load: Callable[[], None], caption: str,
                     load_label: str = "Load preset", max_upload_mb: int = 1,
-                    extra_download: tuple[str, str, str] | None = None) -> None:
+                    extra_download: tuple[str, str | Callable[[], str], str] | None = None) -> None:
     """Save/load buttons for the sound a page plays (it is also remembered for the Interpolation
     page). The upload lands in ``st.session_state[key + "_preset_file"]``; ``on_load`` reads it
     with :func:`preset_from_upload`, whose error or notice is shown here.
 
-    extra_download : (label, text, file name) of one more JSON download beside "Save preset"
+    extra_download : (label, text or a function returning it, file name) of one more JSON download
+    beside "Save preset". Both files are written when their button is clicked, not on every rerun.
     """
     remember_current(preset)
     cols = st.columns(3 if extra_download else 2)
-    cols[0].download_button("Save preset", preset.to_json(), file_name=f"{key}-preset.json", mime="application/json",
+    cols[0].download_button("Save preset", preset.to_json, file_name=f"{key}-preset.json", mime="application/json",
                             key=f"{key}_preset_dl", icon=":material/bookmark:")
     if extra_download:
         label, text, file_name = extra_download

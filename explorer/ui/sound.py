@@ -2,25 +2,29 @@
 (rainbowgram + power spectrum) drawn from the audio a person hears.
 
 Rendered audio and figures are cached with ``st.cache_data``; figures are keyed by a digest of
-the exact samples they show, so a picture never belongs to another sound.
+the exact samples (and overlay curves) they show, so a picture never belongs to another sound, and
+a rerun that shows the same sound builds no figure.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
 from explorer.audio import audio_bytes, power_spectrum, rainbowgram
-from explorer.figures.sound import rainbowgram_figure, spectrum_figure
+from explorer.audio.pitch import note_name as _pitch_name
+from explorer.figures.sound import content_top_hz, rainbowgram_figure, spectrum_figure
 from explorer.models.base import AudioModel
 from explorer.render import render_safe
 from explorer.ui.text import plain
 from explorer.ui.errors import reported
 from explorer.ui.models import model_key
 from explorer.ui.page import palette
+from explorer.ui.present import PRESENT_FIG_HEIGHT, autoplaying, presenting
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,19 @@ class Rendered:
     sr: int  # Hz
     pitch: int | None  # MIDI pitch played (None: unconditioned model)
     silent: bool
+
+
+def sound_file_name(family: str, checkpoint: str | None, *, source: str, pitch: int | None = None,
+                    ext: str = "wav") -> str:
+    """A download's file name saying what made the sound: model, checkpoint, seed or source, pitch.
+
+    ``sound_file_name("vae", "vae-gm-v1", source="seed3", pitch=60)`` -> ``"vae-gm-v1-seed3-C4.wav"``
+    (a checkpoint named after its family is not prefixed twice); characters a file name should not
+    hold become ``-``."""
+    model = checkpoint if checkpoint and checkpoint.startswith(f"{family}-") else "-".join(filter(None, [family, checkpoint]))
+    parts = [model, source] + ([] if pitch is None else [_pitch_name(int(pitch))])
+    name = re.sub(r"[^A-Za-z0-9#._-]+", "-", "-".join(parts)).strip("-.")
+    return f"{re.sub(r'-{2,}', '-', name)[:120]}.{ext}"
 
 
 def digest(a: np.ndarray) -> str:
@@ -75,18 +92,40 @@ def wav_bytes(y: np.ndarray, sr: int) -> bytes:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _panel_figures(_y: np.ndarray, key: str, sr: int, pal: str, max_hz: float | None, title: str):
+def _panel_figures(_y: np.ndarray, key: str, sr: int, pal: str, max_hz: float | None, title: str, big: bool):
     rg = rainbowgram(_y, sr=sr, palette=pal)
     freqs, psd = power_spectrum(_y, sr=sr)
-    return rainbowgram_figure(rg, max_hz=max_hz, title=f"Rainbowgram{title}"), (freqs, psd)
+    top = content_top_hz(freqs, psd)  # the axis ends where the sound does
+    fig = rainbowgram_figure(rg, max_hz=top if max_hz is None else min(max_hz, top), title=f"Rainbowgram{title}")
+    return (_bigger(fig) if big else fig), (freqs, psd)
 
 
-def player(y: np.ndarray, sr: int, *, key: str, label: str = "", file_name: str = "sound.wav") -> None:
-    """An audio player plus a WAV download of the same (already safe) samples."""
+@st.cache_data(max_entries=64, show_spinner=False)
+def _spectrum(_freqs: np.ndarray, _psd: np.ndarray, key: str, _overlays: list, overlays_key: str,
+              bands: tuple | None, title: str, big: bool):
+    fig = spectrum_figure(_freqs, _psd, overlays=_overlays, bands=None if bands is None else list(bands), title=title,
+                          max_hz=content_top_hz(_freqs, _psd))
+    return _bigger(fig) if big else fig
+
+
+def _bigger(fig):
+    """A figure for presentation mode: taller, with large type."""
+    fig.update_layout(height=PRESENT_FIG_HEIGHT, font=dict(size=18), title_font=dict(size=22))
+    return fig
+
+
+def _overlays_key(overlays: list) -> str:
+    return "|".join(f"{digest(np.asarray(f))}:{digest(np.asarray(p))}:{name}" for f, p, name in overlays)
+
+
+def player(y: np.ndarray, sr: int, *, key: str, label: str = "", file_name: str = "sound.wav",
+           autoplay: bool = False) -> None:
+    """An audio player plus a WAV download of the same (already safe) samples. ``autoplay``: the
+    page's main sound, played as soon as it changes unless autoplay is switched off."""
     data = wav_bytes(y, sr)
     if label:
         st.caption(plain(label))
-    st.audio(data, format="audio/wav")
+    st.audio(data, format="audio/wav", autoplay=autoplay and autoplaying())
     st.download_button("Download WAV", data, file_name=file_name, mime="audio/wav", key=f"{key}_dl",
                        icon=":material/download:")
     if not np.any(y):
@@ -111,10 +150,13 @@ def sound_panel(
     Side by side by default; ``stacked=True`` puts them one above the other (for a narrow column).
     ``overlays``: extra spectrum curves ``(freqs_hz, psd, label)``; ``bands``: shaded (lo, hi) Hz.
     """
-    rg_fig, (freqs, psd) = _panel_figures(y, digest(y), sr, palette(), max_hz, f" {title}" if title else "")
-    cols = st.columns(2) if spectrum and not stacked else [st.container(), st.container()]
+    big = presenting()
+    rg_fig, (freqs, psd) = _panel_figures(y, digest(y), sr, palette(), max_hz, f" {title}" if title else "", big)
+    cols = st.columns(2) if spectrum and not (stacked or big) else [st.container(), st.container()]
     cols[0].plotly_chart(rg_fig, key=f"{key}_rg", config={"displaylogo": False})
     if spectrum:
-        fig = spectrum_figure(freqs, psd, overlays=overlays or [], bands=bands,
-                              title=f"Power spectrum{' ' + title if title else ''}")
+        overlays = overlays or []
+        fig = _spectrum(freqs, psd, digest(y), overlays, _overlays_key(overlays),
+                        None if bands is None else tuple(map(tuple, bands)), f"Power spectrum{' ' + title if title else ''}",
+                        big)
         cols[1].plotly_chart(fig, key=f"{key}_spec", config={"displaylogo": False})

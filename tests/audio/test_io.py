@@ -119,3 +119,20 @@ def test_audio_bytes_round_trip_and_refusals(tmp_path):
         audio_bytes(np.ones(10, np.float32), sr=16000)  # 0 dBFS: run make_safe first
     with pytest.raises(ValueError):
         audio_bytes(np.zeros((2, 10), np.float32), sr=16000)
+
+
+def test_a_long_upload_is_cut_to_what_is_used_not_refused():
+    """The GP page uses the first 10 s of a clip: a 61 s file is cut there (keep_s), not refused;
+    without keep_s the duration limit still refuses it."""
+    long = encode(tone(440.0, 61.0, sr=1000), 1000)
+    y = load_audio(long, sr=1000, keep_s=10.0)
+    assert y.size == 10_000
+    with pytest.raises(AudioLoadError, match="too long"):
+        load_audio(long, sr=1000)
+
+
+def test_the_vae_encodes_a_long_upload():
+    from explorer.models.vae import model as vae
+
+    enc = vae.encode_sound(vae.debug_model(), encode(tone(440.0, 61.0, sr=16000), 16000), pitch=69)
+    assert enc.pitch == 69 and np.all(np.isfinite(enc.z))

@@ -55,9 +55,21 @@ def test_run_every_section_on_debug_models(short_input, monkeypatch):
     monkeypatch.setattr(bench, "GAN_BATCH", 2)
     for name, seconds in (("RENDER", 0.25), ("BASELINE", 0.1), ("FIT", 0.2), ("WARMUP", 0.1)):
         monkeypatch.setattr(bench, f"GP_{name}_SECONDS", seconds)
+    monkeypatch.setattr(bench, "APP_RERUN_FAMILIES", ())  # timed by test_app_rerun_beside_render
     result = bench.run(repeats=1)
     _check_fields(result)
     assert result["vae_checkpoint"] == "debug" and result["gan_checkpoint"] == "debug"
+
+
+def test_app_rerun_beside_render(monkeypatch):
+    """``app_rerun_ms_<family>`` (AppTest, a slider move) beside ``render_ms_<family>`` of the same
+    settings, and their ratio; a page that fails is reported as an ``_error`` field."""
+    monkeypatch.setattr(bench, "APP_RERUN_FAMILIES", ("gan",))
+    monkeypatch.setattr(bench, "APP_RERUN_MIN_MOVES", 2)
+    result = bench.bench_app_rerun(repeats=1)
+    assert set(result) == {"app_rerun_ms_gan", "render_ms_gan", "app_rerun_ratio_gan"}, result
+    assert result["app_rerun_ratio_gan"] == pytest.approx(result["app_rerun_ms_gan"] / result["render_ms_gan"])
+    assert all(v > 0 for v in result.values())
 
 
 def test_a_missing_checkpoint_falls_back_to_the_debug_model(monkeypatch):

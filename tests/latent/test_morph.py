@@ -65,3 +65,23 @@ def test_render_safe_refuses_bad_latent_and_pitch():
         render_safe(MODEL, np.full(8, np.nan))
     with pytest.raises(ParameterError, match="this model.s range"):
         render_safe(MODEL, np.zeros(8), 100)
+
+
+def test_step_pitches_glide_or_step_from_each_endpoints_own_pitch():
+    from explorer.latent.morph import step_pitches
+
+    assert step_pitches(70, 66, steps=5, how="glide") == [70, 69, 68, 67, 66]  # A#4 trumpet -> F#4 voice
+    assert step_pitches(70, 66, steps=5, how="step") == [70, 70, 66, 66, 66]
+    assert step_pitches(60, 60, steps=3) == [60, 60, 60]
+    with pytest.raises(ValueError):
+        step_pitches(60, 62, steps=3, how="jump")
+
+
+def test_a_morph_plays_each_step_at_its_own_pitch():
+    from explorer.latent.morph import step_pitches
+
+    za, zb = MODEL.sample_latent(2, 0)
+    pitches = step_pitches(70, 66, steps=5)
+    morph = render_morph(MODEL, za, zb, steps=5, pitch=pitches)
+    assert [s.pitch for s in morph.steps] == pitches and morph.path_json()["pitches"] == pitches
+    np.testing.assert_array_equal(morph.steps[-1].y, render_safe(MODEL, zb, 66).y)

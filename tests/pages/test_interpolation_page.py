@@ -135,3 +135,33 @@ def test_vae_endpoint_from_an_uploaded_sound():
     assert any("Encoded; estimated pitch 57" in c.value for c in at.caption)
     at.file_uploader(key="im_snd_A").set_value(("bad.wav", b"not audio at all", "audio/wav")).run()
     assert not at.exception and at.error  # a clear message, the page stays up
+
+
+def test_the_map_marks_the_origin_and_the_loudness_axis_spans_6_db():
+    """The map's text says the grey cloud sits near the origin: the origin is on the map, and the
+    cloud is nearer to it than to the map's centre. The loudness plot spans at least 6 dB."""
+    import numpy as np
+    import plotly.io
+
+    at = run_page("4_Interpolation.py")
+    assert_healthy(at)
+    figs = {f.layout.title.text: f for f in (plotly.io.from_json(c.proto.spec) for c in at.get("plotly_chart"))}
+    (fig,) = [f for t, f in figs.items() if t.startswith("Path in latent space")]
+    traces = {t.name: t for t in fig.data}
+
+    def xy(trace) -> np.ndarray:  # plotly sends arrays as {"dtype", "bdata"} (base64)
+        def values(v):
+            if isinstance(v, dict):
+                return np.frombuffer(__import__("base64").b64decode(v["bdata"]), dtype=v["dtype"])
+            return np.asarray(v, dtype=float)
+        return np.column_stack([values(trace.x), values(trace.y)])
+
+    (ox, oy), cloud = xy(traces["origin (z = 0)"])[0], xy(traces["prior samples"])
+    paths = np.concatenate([xy(t) for n, t in traces.items() if n in ("slerp", "lerp")])
+    # the cloud sits near the origin: much nearer to it than the paths are
+    assert np.median(np.hypot(cloud[:, 0] - ox, cloud[:, 1] - oy)) < 0.5 * np.median(np.hypot(paths[:, 0] - ox,
+                                                                                             paths[:, 1] - oy))
+    assert any("origin (the black cross)" in m.value for m in at.markdown)
+    (loud,) = [f for t, f in figs.items() if t.startswith("Loudness")]
+    lo, hi = loud.layout.yaxis.range
+    assert hi - lo >= 6.0 - 1e-9

