@@ -19,6 +19,7 @@ NAVIGATION = [
     ("pages/3_GP.py", "GP", ":material/waves:", "GP"),
     ("pages/4_Interpolation.py", "Interpolation", ":material/linear_scale:", "Interpolation"),
     ("pages/5_Dataset.py", "Dataset", ":material/library_music:", "Dataset"),
+    ("pages/6_Map.py", "Map", ":material/scatter_plot:", "Map"),
 ]
 
 
