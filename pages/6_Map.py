@@ -38,9 +38,9 @@ ui.query_notice({"map_source": ui.one_of(SOURCES), "map_by": ui.one_of(list(DESC
                  "map_layout": ui.one_of(list(LAYOUTS)), "map_colour": ui.one_of(COLOURS),
                  "map_n": ui.int_in(10, coll.MAX_SOUNDS), "map_seed": ui.int_in(0, 2**31 - 1)})
 
-c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
-source = c1.segmented_control("Sounds", SOURCES, default=SOURCES[0], required=True, key="map_source",
+source = st.segmented_control("Sounds", SOURCES, default=SOURCES[0], required=True, key="map_source",
                               bind="query-params")
+c2, c3, c4 = st.columns([2, 1, 2])
 by = c2.radio("Described by", DESCRIBERS, key="map_by", bind="query-params", horizontal=True,
               help="VAE code: where the VAE puts each sound in its latent space (its mean code). Classifier "
                    "embedding: the 64 numbers the evaluation's family classifier sees in a sound.")
@@ -215,8 +215,8 @@ with left:
                            title=f"{N:,} sounds, {by}, {method}")
     st.plotly_chart(fig, key="map_chart", on_select=_on_select, selection_mode=("points", "box", "lasso"),
                     config={"displaylogo": False})
-    st.caption("Click a point to hear it. Draw a lasso (the default drag) or pick the box tool above the map "
-               "to select several sounds and download them. Hover shows each sound's name.")
+    st.caption("Click a point to hear it; hover shows its name. To take several, pick the lasso or box tool "
+               "above the map and draw around them: a button then downloads them as a ZIP.")
     picked = st.session_state.get("map_picked", [])
     if len(picked) > 1:
         st.download_button(f"Download the {len(picked)} selected sounds (ZIP of WAVs)",

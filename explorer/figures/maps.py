@@ -51,7 +51,9 @@ def sound_map_figure(xy: np.ndarray, names: list[str], *, groups: list[str] | No
             x=[xy[current, 0]], y=[xy[current, 1]], mode="markers", customdata=[current], hovertext=[safe[current]],
             hovertemplate="%{hovertext} (playing)<extra></extra>", name="playing", showlegend=False,
             marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(width=2.5, color="#D55E00"))))
-    fig.update_layout(height=MAP_HEIGHT, margin=_MARGIN, title=title, dragmode="lasso", clickmode="event+select",
+    # dragging pans and a click selects one point (streamlit's default for a chart that selects
+    # points); the lasso and box tools in the mode bar select several
+    fig.update_layout(height=MAP_HEIGHT, margin=_MARGIN, title=title,
                       legend=dict(itemsizing="constant"), hoverlabel=dict(namelength=-1))
     fig.update_xaxes(showticklabels=False, zeroline=False, showgrid=False)
     fig.update_yaxes(showticklabels=False, zeroline=False, showgrid=False, scaleanchor="x")
