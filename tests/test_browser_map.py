@@ -102,3 +102,56 @@ def test_click_a_point_to_hear_it_and_lasso_to_download(server, page, shots):  #
     with zipfile.ZipFile(saved) as zf:
         assert len(zf.namelist()) == inside and all(n.endswith(".wav") for n in zf.namelist())
     _no_error_box(page)
+
+
+def _pad_src(page) -> str:
+    return page.locator(".st-key-im_pad_sound audio[src]").first.get_attribute("src")
+
+
+def _wait_for_new_pad_sound(page, before: str) -> None:
+    page.wait_for_function(
+        f"() => {{ const a = document.querySelector('.st-key-im_pad_sound audio[src]');"
+        f" return a && a.getAttribute('src') !== {before!r}; }}", timeout=60_000)
+    wait_for_app(page)
+
+
+def test_pad_click_and_slider_move_the_sound_and_the_link(server, page, browser, shots):  # noqa: F811
+    page.goto(f"{server}/Interpolation?im_steps=3", wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-im_pad_sound audio[src]", timeout=180_000)
+    page.wait_for_selector(".st-key-im_pad_chart path.point", timeout=60_000)
+    wait_for_app(page)
+    page.locator(".st-key-im_pad_chart").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "Pad.png"), full_page=True)
+    _no_error_box(page)
+
+    # a click on the pad near B (across 0.9, down 0.1): the points are laid out row by row, 11 a side
+    before = _pad_src(page)
+    box = page.locator(".st-key-im_pad_chart path.point").nth(1 * 11 + 9).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    _wait_for_new_pad_sound(page, before)
+    page.wait_for_function("() => location.search.includes('im_pad_x=0.9') && location.search.includes('im_pad_y=0.1')",
+                           timeout=30_000)
+    assert page.locator('[data-testid="stCaptionContainer"]').filter(has_text="across 0.90, down 0.10").count() == 1
+    page.screenshot(path=str(shots / "Pad-clicked.png"), full_page=True)
+
+    # a slider moved with the keyboard: one step further across
+    before = _pad_src(page)
+    page.locator('[data-testid="stSlider"]').filter(has_text="Across").get_by_role("slider").focus()
+    page.keyboard.press("ArrowRight")
+    _wait_for_new_pad_sound(page, before)
+    page.wait_for_function("() => location.search.includes('im_pad_x=0.95')", timeout=30_000)
+    _no_error_box(page)
+
+    # the link holds the position: a fresh browser opened on it plays the same sound
+    src, url = _pad_src(page), page.url
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        other.goto(url, wait_until="domcontentloaded")
+        other.wait_for_selector(".st-key-im_pad_sound audio[src]", timeout=180_000)
+        wait_for_app(other)
+        assert _pad_src(other) == src
+        assert other.locator('[data-testid="stCaptionContainer"]').filter(has_text="across 0.95, down 0.10").count() == 1
+    finally:
+        fresh.close()

@@ -63,7 +63,7 @@ def sound_map_figure(xy: np.ndarray, names: list[str], *, groups: list[str] | No
 def pad_figure(mosaic: np.ndarray | None, *, position: tuple[float, float], steps: int = 11) -> go.Figure:
     """The morph pad: the unit square (A top-left, B top-right, C bottom-left, D bottom-right)
     over ``mosaic`` (uint8 [H x W x 3], the grid of rainbowgrams, or None), a ``steps`` x ``steps``
-    grid of points to click (``customdata`` = (x, y)) and the current ``position`` ringed."""
+    grid of points to click and the current ``position`` ringed."""
     fig = go.Figure()
     if mosaic is not None:
         n = mosaic.shape[1] // TILE  # tiles a side, centred on the grid points 0, 1/(n-1), ..., 1
@@ -73,9 +73,9 @@ def pad_figure(mosaic: np.ndarray | None, *, position: tuple[float, float], step
     t = np.linspace(0.0, 1.0, steps)
     gx, gy = (a.ravel() for a in np.meshgrid(t, t))
     fig.add_trace(go.Scatter(
-        x=gx, y=gy, mode="markers", customdata=np.stack([gx, gy], axis=1), name="pad",
+        x=gx, y=gy, mode="markers", name="pad",
         hovertemplate="across %{x:.1f}, down %{y:.1f}<extra></extra>",
-        marker=dict(size=9, color="rgba(255,255,255,0.35)", line=dict(width=1, color="rgba(0,0,0,0.4)"))))
+        marker=dict(size=7, color="rgba(255,255,255,0.25)", line=dict(width=1, color="rgba(0,0,0,0.35)"))))
     fig.add_trace(go.Scatter(
         x=[position[0]], y=[position[1]], mode="markers", name="here", hoverinfo="skip",
         marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(width=3, color="white"))))
