@@ -196,7 +196,7 @@ def _on_select() -> None:
     picked = sorted({int(np.ravel(p["customdata"])[0]) for p in points if p.get("customdata") is not None})
     picked = [i for i in picked if 0 <= i < N]
     if len(picked) == 1:
-        st.session_state["map_sound"] = picked[0]
+        st.session_state["map_sound"] = st.session_state["map_clicked"] = picked[0]
     st.session_state["map_picked"] = picked
 
 
@@ -211,7 +211,10 @@ with left:
         values, groups, label = None, sounds.family, ""
     else:
         values, groups, label = measures(source, spec, sounds)[colour], None, f"{colour} ({UNITS[colour]})"
-    fig = sound_map_figure(xy, sounds.names, groups=groups, values=values, value_label=label, current=current,
+    # a clicked point is marked by the chart's own selection; a ring marks a sound picked in the list
+    # (so a click leaves the figure as it is and the browser need not draw it again)
+    ring = None if current == st.session_state.get("map_clicked") else current
+    fig = sound_map_figure(xy, sounds.names, groups=groups, values=values, value_label=label, current=ring,
                            title=f"{N:,} sounds, {by}, {method}")
     st.plotly_chart(fig, key="map_chart", on_select=_on_select, selection_mode=("points", "box", "lasso"),
                     config={"displaylogo": False})

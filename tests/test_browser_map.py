@@ -51,7 +51,7 @@ def _player_src(page) -> str | None:
 
 
 def test_click_a_point_to_hear_it_and_lasso_to_download(server, page, shots):  # noqa: F811
-    page.goto(f"{server}/Map?map_n={N}", wait_until="domcontentloaded")
+    page.goto(f"{server}/Map?map_source=Synthetic+notes&map_n={N}", wait_until="domcontentloaded")
     page.wait_for_selector("audio[src]", timeout=180_000)
     page.wait_for_selector('[data-testid="stPlotlyChart"] path.point', timeout=60_000)
     wait_for_app(page)

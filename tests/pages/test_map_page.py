@@ -22,7 +22,7 @@ N = "30"  # synthetic notes on the map: enough for t-SNE, quick to make
 
 
 def _app(**query):
-    return run_page("6_Map.py", map_n=N, **query)
+    return run_page("6_Map.py", **{"map_source": "Synthetic notes", "map_n": N, **query})
 
 
 def _wav(freq: float, seconds: float = 1.0) -> bytes:
@@ -150,6 +150,21 @@ def test_nothing_uploaded_yet_says_what_to_do():
 @pytest.mark.parametrize("query", [{"map_n": "99999"}, {"map_by": "pixels"}, {"map_layout": "UMAP"},
                                    {"map_source": "elsewhere"}])
 def test_bad_links_are_ignored_with_a_notice(query):
-    at = run_page("6_Map.py", **{"map_n": N, **query})
+    at = _app(**query)
     assert_healthy(at, min_charts=2)
     assert any("Ignored from the link" in w.value for w in at.warning)
+
+
+def test_a_dataset_folder_on_disk_is_offered_first(tiny_data, tmp_path, monkeypatch):
+    import explorer.paths
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "synth").symlink_to(tiny_data)
+    monkeypatch.setattr(explorer.paths, "ROOT", tmp_path)
+    at = run_page("6_Map.py", map_n="10")
+    assert_healthy(at, min_charts=2)
+    assert at.segmented_control(key="map_source").value == "Notes on disk"
+    rows = coll.corpus_rows(tiny_data, n=10)
+    assert len(_map_points(at)) == 10
+    assert [at.selectbox(key="map_sound").format_func(i) for i in range(10)] == \
+        [coll.corpus_notes(tiny_data, [r]).names[0] for r in rows]
