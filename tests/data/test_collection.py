@@ -10,26 +10,12 @@ import soundfile as sf
 from explorer.audio.constants import N_SAMPLES, SR
 from explorer.data import collection as coll
 from explorer.errors import AudioLoadError, ParameterError
-
-
-def _wav(freq=220.0, seconds=1.0):
-    t = np.arange(int(seconds * SR)) / SR
-    buf = io.BytesIO()
-    sf.write(buf, (0.4 * np.sin(2 * np.pi * freq * t) * np.exp(-2 * t)).astype(np.float32), SR, format="WAV")
-    return buf.getvalue()
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+from tests.sounds import wav_bytes, zip_bytes
 
 
 def test_zip_of_sounds_and_other_files():
-    data = _zip({"notes/a.wav": _wav(220), "notes/b.WAV": _wav(440), "readme.txt": b"hi", "__MACOSX/._a.wav": b"x",
-                 "notes/.hidden.wav": b"x"})
+    data = zip_bytes({"notes/a.wav": wav_bytes(220), "notes/b.WAV": wav_bytes(440), "readme.txt": b"hi",
+                      "__MACOSX/._a.wav": b"x", "notes/.hidden.wav": b"x"})
     members, others = coll.zip_members(data)
     assert [n for n, _ in members] == ["notes/a.wav", "notes/b.WAV"] and others == 3
     notes = coll.own_sounds(members)
@@ -39,8 +25,8 @@ def test_zip_of_sounds_and_other_files():
 
 
 @pytest.mark.parametrize("data,words", [
-    (_zip({}), "empty"),
-    (_zip({"a.txt": b"x", "b.pdf": b"y"}), "no sounds"),
+    (zip_bytes({}), "empty"),
+    (zip_bytes({"a.txt": b"x", "b.pdf": b"y"}), "no sounds"),
     (b"this is not a zip", "not a ZIP"),
 ])
 def test_bad_zips_get_a_clear_message(data, words):
@@ -49,7 +35,7 @@ def test_bad_zips_get_a_clear_message(data, words):
 
 
 def test_too_many_sounds_are_refused_before_reading():
-    data = _zip({f"n{i}.wav": b"" for i in range(coll.MAX_SOUNDS + 1)})
+    data = zip_bytes({f"n{i}.wav": b"" for i in range(coll.MAX_SOUNDS + 1)})
     with pytest.raises(ParameterError, match="at most 5,000"):
         coll.zip_members(data)
 
@@ -64,8 +50,8 @@ def test_a_zip_bomb_is_refused_unread(monkeypatch):
 
 
 def test_bad_files_are_skipped_with_their_reason():
-    notes = coll.own_sounds([("good.wav", _wav()), ("fake.wav", b"not audio at all"), ("empty.wav", b""),
-                             ("silent.wav", _wav(0.0))])
+    notes = coll.own_sounds([("good.wav", wav_bytes()), ("fake.wav", b"not audio at all"), ("empty.wav", b""),
+                             ("silent.wav", wav_bytes(0.0))])
     assert notes.names == ["good.wav"]
     reasons = dict(notes.skipped)
     assert set(reasons) == {"fake.wav", "empty.wav", "silent.wav"}
@@ -93,8 +79,8 @@ def test_synthetic_notes_are_the_dataset_notes(tiny_data):
 
 
 def test_join_and_selection_zip():
-    a = coll.own_sounds([("x y.wav", _wav(220))])
-    b = coll.own_sounds([("x y.wav", _wav(330)), ("bad.wav", b"no")])
+    a = coll.own_sounds([("x y.wav", wav_bytes(220))])
+    b = coll.own_sounds([("x y.wav", wav_bytes(330)), ("bad.wav", b"no")])
     both = coll.Collection.join([a, b])
     assert len(both) == 2 and len(both.skipped) == 1 and both.pitch.shape == (2,)
     with zipfile.ZipFile(io.BytesIO(coll.selection_zip(both, [0, 1]))) as zf:

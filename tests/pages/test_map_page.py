@@ -4,41 +4,23 @@ playing, the VAE link, the classifier and PCA, and bad input (the page stays up)
 from __future__ import annotations
 
 import base64
-import io
 import json
-import zipfile
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from explorer.audio import make_safe
 from explorer.audio.constants import SR
 from explorer.data import collection as coll
 from tests.pages.apptest import assert_healthy, media, played, run_page  # noqa: F401  (media: a fixture)
+from tests.sounds import wav_bytes, zip_bytes
 
 N = "30"  # synthetic notes on the map: enough for t-SNE, quick to make
 
 
 def _app(**query):
     return run_page("6_Map.py", **{"map_source": "Synthetic notes", "map_n": N, **query})
-
-
-def _wav(freq: float, seconds: float = 1.0) -> bytes:
-    t = np.arange(int(seconds * SR)) / SR
-    buf = io.BytesIO()
-    note = sum(0.3 / k * np.sin(2 * np.pi * freq * k * t) for k in range(1, 5)) * np.exp(-2 * t)
-    sf.write(buf, note.astype(np.float32), SR, format="WAV")
-    return buf.getvalue()
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def _array(v) -> np.ndarray:
@@ -106,10 +88,10 @@ def test_classifier_embedding_pca_and_a_descriptor_colour():
 
 
 def test_a_zip_of_your_own_sounds_with_a_twin_and_a_stray_file():
-    notes = {f"my notes/n{k}.wav": _wav(110 * 2 ** (k / 12)) for k in range(6)}
+    notes = {f"my notes/n{k}.wav": wav_bytes(110 * 2 ** (k / 12)) for k in range(6)}
     notes["my notes/twin.wav"] = notes["my notes/n2.wav"]
     notes["my notes/cover.jpg"] = b"\xff\xd8 not a sound"
-    at = _upload([("notes.zip", _zip(notes))])
+    at = _upload([("notes.zip", zip_bytes(notes))])
     assert_healthy(at, min_charts=2)
     assert any("Left out 1 file(s) in the ZIP that are not sounds" in c.value for c in at.caption)
     names = [at.selectbox(key="map_sound").format_func(i) for i in range(7)]
@@ -120,17 +102,17 @@ def test_a_zip_of_your_own_sounds_with_a_twin_and_a_stray_file():
 
 
 def test_several_files_and_one_that_is_not_audio():
-    at = _upload([("a.wav", _wav(220)), ("b.wav", _wav(330)), ("c.wav", _wav(440)), ("d.wav", _wav(550)),
+    at = _upload([("a.wav", wav_bytes(220)), ("b.wav", wav_bytes(330)), ("c.wav", wav_bytes(440)), ("d.wav", wav_bytes(550)),
                   ("broken.wav", b"RIFF this is no wave")])
     assert_healthy(at, min_charts=2)
     assert any("Left out 1 file(s)" in w.value and "broken" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("files,words", [
-    ([("empty.zip", _zip({}))], "the ZIP is empty"),
-    ([("docs.zip", _zip({"a.txt": b"x", "b.pdf": b"y"}))], "no sounds"),
+    ([("empty.zip", zip_bytes({}))], "the ZIP is empty"),
+    ([("docs.zip", zip_bytes({"a.txt": b"x", "b.pdf": b"y"}))], "no sounds"),
     ([("fake.zip", b"not a zip")], "not a ZIP"),
-    ([("many.zip", _zip({f"n{i}.wav": b"" for i in range(coll.MAX_SOUNDS + 1)}))], "at most 5,000"),
+    ([("many.zip", zip_bytes({f"n{i}.wav": b"" for i in range(coll.MAX_SOUNDS + 1)}))], "at most 5,000"),
     ([("bad.wav", b"nope"), ("worse.wav", b"")], "none of the 2 file"),
 ])
 def test_bad_uploads_get_a_clear_message_and_the_page_stays_up(files, words):
