@@ -87,3 +87,11 @@ def test_join_and_selection_zip():
         assert zf.namelist() == ["x_y.wav", "x_y-2.wav"]
         y, sr = sf.read(io.BytesIO(zf.read("x_y.wav")))
     assert sr == SR and np.max(np.abs(y)) <= 0.892  # through the safety step: at most -1 dBFS
+
+
+def test_a_sound_over_the_duration_limit_is_skipped_with_the_limit_said():
+    buf = io.BytesIO()
+    sf.write(buf, np.full(int(61 * 8000), 0.1, np.float32), 8000, format="WAV")
+    notes = coll.own_sounds([("long.wav", buf.getvalue()), ("ok.wav", wav_bytes())])
+    assert notes.names == ["ok.wav"]
+    assert "too long (limit 60 s)" in dict(notes.skipped)["long.wav"]

@@ -150,3 +150,16 @@ def test_a_dataset_folder_on_disk_is_offered_first(tiny_data, tmp_path, monkeypa
     assert len(_map_points(at)) == 10
     assert [at.selectbox(key="map_sound").format_func(i) for i in range(10)] == \
         [coll.corpus_notes(tiny_data, [r]).names[0] for r in rows]
+
+
+def test_notes_drawn_from_the_vae_are_laid_out_by_their_own_codes():
+    at = _app(map_source="Drawn from the VAE")
+    assert_healthy(at, min_charts=2)
+    assert len(_map_points(at)) == 100
+    q = parse_qs(urlparse(at.get("link_button")[0].proto.url).query)
+    assert q["vae_pitch"] == ["60"]
+    from explorer.models.registry import load_model
+
+    vae = load_model("vae", "vae-gm-v1")
+    s = np.clip(np.round(vae.to_slider(vae.sample_latent(100, 0)[0]), 2), -3, 3)  # draw 0's own code
+    assert [float(q[f"vae_z{d}"][0]) for d in range(vae.latent_dim)] == pytest.approx(s.tolist())
