@@ -15,6 +15,7 @@ from explorer.latent.morph import render_morph, sample_pack
 from explorer.models.registry import FAMILIES
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
+from explorer.ui.pad import morph_pad
 
 ui.page_setup("Interpolation")
 st.title("Interpolation and latent journeys")
@@ -185,6 +186,8 @@ with st.expander("Hear each step"):
     for k, s in enumerate(morph.steps):
         with cols[k % 4]:
             ui.player(s.y, s.sr, key=f"im_step{k}", label=f"step {k}", file_name=f"step_{k:02d}.wav")
+
+morph_pad(model, a=za, b=zb, family=family, pitch=use_pitch, endpoint=endpoint)  # explorer/ui/pad.py
 
 st.subheader("Why slerp?")
 d = model.latent_dim

@@ -85,7 +85,8 @@ def model_from_sidebar(family: str) -> tuple[AudioModel, str]:
     """
     names = checkpoints_found().get(family, []) or [DEFAULT_CHECKPOINT[family]]
     label = family.upper()
-    checkpoint = (st.sidebar.selectbox(f"{label} checkpoint", names, key=f"{family}_checkpoint")
+    checkpoint = (st.sidebar.selectbox(f"{label} checkpoint", names, key=f"{family}_checkpoint",
+                                       bind="query-params")  # a shared link plays on the same checkpoint
                   if len(names) > 1 else names[0])
     try:
         return get_model(family, checkpoint), checkpoint
