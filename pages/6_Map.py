@@ -28,7 +28,7 @@ UNITS = {"brightness": "Hz", "attack": "s", "noisiness": "0-1", "sustain": "dB"}
 MAX_DRAWN = 500
 Z_MAX = 3.0  # the VAE page's slider range
 
-ui.page_setup("Map", ":material/scatter_plot:", heading="Map of sounds",
+ui.page_setup("Map", "🗺️", heading="Map of sounds",
               caption="Every point is a sound; sounds that are alike sit close together. Click one to hear it.")
 
 folders = coll.corpus_folders(ROOT / "data")
