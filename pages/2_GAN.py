@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
+from explorer.models.conditioning import DEFAULT_VELOCITY
 from explorer.ui.play import play_section
 from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
@@ -48,8 +49,10 @@ model, checkpoint = ui.model_from_sidebar(FAMILY)
 LO, HI = model.pitch_range
 directions = model.directions
 K = 0 if directions is None else len(directions.vectors)
+VELOCITY = getattr(model, "velocity_range", None)  # None: this checkpoint has no velocity knob
 
 ui.query_notice({"gan_pitch": ui.int_in(LO, HI), "gan_seed": ui.int_in(0, MAX_SEED),
+                 **({"gan_velocity": ui.int_in(*VELOCITY)} if VELOCITY else {}),
                  **{f"gan_d{k}": ui.float_in(-D_MAX, D_MAX) for k in range(K)}})
 
 
@@ -88,6 +91,8 @@ def _on_preset() -> None:
         amounts = [0.0] * K
     if preset.pitch is not None:
         st.session_state["gan_pitch"] = int(preset.pitch)
+    if VELOCITY and preset.velocity is not None:
+        st.session_state["gan_velocity"] = int(preset.velocity)
     seed = preset.seed if preset.seed is not None else DEFAULT_SEED
     st.session_state["gan_seed"] = int(seed)
     for k, a in enumerate(amounts):
@@ -124,6 +129,11 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
         pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="gan_pitch", bind="query-params",
                           help="The pitch given to the generator. The seed and sliders keep the timbre.")
         st.caption(ui.note_caption(pitch))
+        velocity = None
+        if VELOCITY:
+            velocity = st.slider("Velocity (MIDI)", VELOCITY[0], VELOCITY[1], DEFAULT_VELOCITY, 1, key="gan_velocity",
+                                 bind="query-params", help="How hard the note is played: real instruments sound "
+                                 "darker when soft and brighter when loud, and the generator learned that from them.")
         c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
         seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1, key="gan_seed",
                                bind="query-params", on_change=_on_seed,
@@ -158,14 +168,15 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
 
     z_key = tuple(float(v) for v in z)
     with right:
-        y = ui.render_or_stop(model, z=z, pitch=int(pitch)).y
-        ui.player(y, model.sample_rate, key="gan_main", label=f"Seed {seed}, {ui.note_name(pitch)}",
+        y = ui.render_or_stop(model, z=z, pitch=int(pitch), velocity=velocity).y
+        ui.player(y, model.sample_rate, key="gan_main", label=f"Seed {seed}, {ui.note_name(pitch)}"
+                  + (f", velocity {velocity}" if velocity else ""),
                   file_name=ui.sound_file_name(FAMILY, checkpoint, source=_source(seed, amounts), pitch=int(pitch)),
                   autoplay=True)
         ui.sound_panel(y, model.sample_rate, key="gan_panel")
 
         preset = Preset(model=FAMILY, checkpoint=checkpoint, pitch=int(pitch), latent=[round(v, 5) for v in z_key],
-                        seed=int(seed), extra={"directions": [round(float(a), 3) for a in amounts]} if K else {})
+                        seed=int(seed), velocity=velocity, extra={"directions": [round(float(a), 3) for a in amounts]} if K else {})
         ui.preset_controls(preset, key=FAMILY, on_load=_on_preset,
                            caption="The page link (URL) holds the seed, pitch and sliders: share it to reproduce "
                                    "this sound exactly.")

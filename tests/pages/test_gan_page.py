@@ -147,3 +147,32 @@ def _saved_preset(at: AppTest) -> str:
 @pytest.mark.parametrize("kind", ["missing", "malicious", "truncated"])
 def test_broken_checkpoint_shows_error(tmp_path, monkeypatch, kind):
     apptest.assert_broken_checkpoint_is_reported(PAGE, "gan", kind, tmp_path, monkeypatch)
+
+
+def test_velocity_slider_of_a_velocity_gan(tmp_path, monkeypatch, media):
+    """A velocity-conditioned GAN gets a velocity slider: it changes the sound, lives in the link
+    and in the preset; a checkpoint without velocity shows none."""
+    apptest.debug_checkpoint("gan", tmp_path)
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    apptest.clear_caches()
+    try:
+        at = _run()
+        _healthy(at)
+        assert at.slider(key="gan_velocity").value == 100
+        before = played(at, media)
+        at.slider(key="gan_velocity").set_value(30).run()
+        assert np.abs(played(at, media) - before).max() > 1e-4
+        linked = _run(gan_velocity="30")
+        np.testing.assert_array_equal(played(linked, media), played(at, media))
+        assert not linked.warning
+        bad = _run(gan_velocity="300")
+        _healthy(bad)
+        assert bad.slider(key="gan_velocity").value == 100
+    finally:
+        apptest.clear_caches()
+
+
+def test_no_velocity_slider_without_velocity(checkpoints):
+    at = _run()
+    if registry.load_model("gan").velocity_range is None:
+        assert not [s for s in at.slider if s.key == "gan_velocity"]
