@@ -15,6 +15,7 @@ from explorer import ui
 from explorer.audio.constants import SR
 from explorer.audio.features import DESCRIPTORS
 from explorer.data import collection as coll
+from explorer.data.loader import AUDIO_EXTENSIONS
 from explorer.figures.maps import sound_map_figure
 from explorer.latent.sound_map import DESCRIBERS, LAYOUTS, classifier_embedding, layout_2d, timbre_descriptors, vae_codes
 from explorer.paths import ROOT
@@ -22,7 +23,7 @@ from explorer.paths import ROOT
 #: The VAE whose codes the map shows (the one trained on real instruments), else the family default.
 MAP_VAE = "vae-gm-v1"
 CORPUS, SYNTH, OWN, DRAWN = "Notes on disk", "Synthetic notes", "Your sounds", "Drawn from the VAE"
-AUDIO_TYPES = ["wav", "flac", "ogg", "oga", "mp3", "aif", "aiff"]
+AUDIO_TYPES = [e.lstrip(".") for e in AUDIO_EXTENSIONS]  # what the uploader takes, besides ZIPs
 #: Units of the descriptors on the colour bar.
 UNITS = {"brightness": "Hz", "attack": "s", "noisiness": "0-1", "sustain": "dB"}
 MAX_DRAWN = 500
@@ -40,14 +41,14 @@ ui.query_notice({"map_source": ui.one_of(SOURCES), "map_by": ui.one_of(list(DESC
 
 source = st.segmented_control("Sounds", SOURCES, default=SOURCES[0], required=True, key="map_source",
                               bind="query-params")
-c2, c3, c4 = st.columns([2, 1, 2])
-by = c2.radio("Described by", DESCRIBERS, key="map_by", bind="query-params", horizontal=True,
+c1, c2, c3 = st.columns([2, 1, 2])
+by = c1.radio("Described by", DESCRIBERS, key="map_by", bind="query-params", horizontal=True,
               help="VAE code: where the VAE puts each sound in its latent space (its mean code). Classifier "
                    "embedding: the 64 numbers the evaluation's family classifier sees in a sound.")
-method = c3.radio("Layout", LAYOUTS, key="map_layout", bind="query-params",
+method = c2.radio("Layout", LAYOUTS, key="map_layout", bind="query-params",
                   help="t-SNE keeps neighbours together (clusters are real, distances between them are not); "
                        "PCA shows the two directions in which the sounds differ most.")
-colour = c4.selectbox("Colour by", COLOURS, key="map_colour", bind="query-params")
+colour = c3.selectbox("Colour by", COLOURS, key="map_colour", bind="query-params")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -155,3 +155,44 @@ def test_pad_click_and_slider_move_the_sound_and_the_link(server, page, browser,
         assert other.locator('[data-testid="stCaptionContainer"]').filter(has_text="across 0.95, down 0.10").count() == 1
     finally:
         fresh.close()
+
+
+def test_a_zip_of_fifty_own_notes_on_the_map_and_into_the_vae_page(server, page, shots, tmp_path):  # noqa: F811
+    """The issue's "done when": 50 notes of one's own in a ZIP, on the map, clicked, opened in the VAE page."""
+    from tests.sounds import wav_bytes, zip_bytes
+
+    notes = {f"my-notes/note{k:02d}.wav": wav_bytes(55.0 * 2 ** (k / 12), seconds=1.0 + (k % 3) / 2) for k in range(50)}
+    archive = tmp_path / "my-notes.zip"
+    archive.write_bytes(zip_bytes({**notes, "my-notes/readme.txt": b"my notes"}))
+    page.goto(f"{server}/Map?map_source=Your+sounds", wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stFileUploader"] input[type="file"]', state="attached", timeout=120_000)
+    t0 = time.perf_counter()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(archive))
+    page.wait_for_selector('[data-testid="stPlotlyChart"] path.point', timeout=300_000)
+    page.wait_for_selector("audio[src]", timeout=60_000)
+    wait_for_app(page)
+    print(f"\n50 uploaded notes -> map: {time.perf_counter() - t0:.1f} s")
+    _no_error_box(page)
+    assert page.locator('[data-testid="stPlotlyChart"]').first.locator("path.point").count() >= 50
+    assert page.get_by_text("Left out 1 file(s) in the ZIP that are not sounds").count() == 1
+    x, y = _map_point(page, 17)
+    page.mouse.move(x, y)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    name = page.locator(".hoverlayer .hovertext text").first.text_content().strip()
+    before = _player_src(page)
+    page.mouse.click(x, y)
+    page.wait_for_function(f"() => document.querySelector('audio[src]').getAttribute('src') !== {before!r}",
+                           timeout=30_000)
+    wait_for_app(page)
+    assert page.locator('[data-testid="stCaptionContainer"]').filter(has_text=name).count() >= 1
+    page.screenshot(path=str(shots / "Map-own-notes.png"), full_page=True)
+
+    href = page.get_by_role("link", name="Open in the VAE page").get_attribute("href")
+    assert "vae_checkpoint=vae-gm-v1" in href and "vae_z0=" in href
+    page.goto(f"{server}/{href.lstrip('/')}" if not href.startswith("http") else href, wait_until="domcontentloaded")
+    page.wait_for_selector("audio[src]", timeout=180_000)
+    wait_for_app(page)
+    _no_error_box(page)
+    assert page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Ignored").count() == 0
+    assert "vae_z0=" in page.url
+    page.screenshot(path=str(shots / "Map-to-VAE.png"), full_page=True)

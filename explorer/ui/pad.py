@@ -72,7 +72,7 @@ def morph_pad(model: AudioModel, *, a: np.ndarray, b: np.ndarray, family: str, p
     if corners.shape[1] != model.latent_dim:
         st.error("These corners do not fit one model; pick C and D from seeds.")
         return
-    if family == "gp":
+    if getattr(model, "spec", None) is not None:  # a model described by a kernel: its corners' kernels are not mixed
         st.caption("Every corner plays on A's kernel here: only the draws (the latents) mix on the pad.")
 
     left, right = st.columns([3, 2], gap="large")
