@@ -61,12 +61,17 @@ def page_setup(title: str, icon: str | None = None, *, heading: str | None = Non
         st.caption(caption)
 
 
-def control_columns() -> tuple:
-    """(controls, sound): side by side normally; in presentation mode one above the other, so the
-    pictures get the full width of a projector."""
+def columns(spec: int | list[float], **kwargs) -> list:
+    """``st.columns(spec, **kwargs)``, except in presentation mode: then one container under
+    another, so every picture gets the full width of a projector."""
     if presenting():
-        return st.container(), st.container()
-    return tuple(st.columns([2, 3], gap="large"))
+        return [st.container() for _ in range(spec if isinstance(spec, int) else len(spec))]
+    return list(st.columns(spec, **kwargs))
+
+
+def control_columns() -> list:
+    """(controls, sound) of a model page: side by side, or stacked in presentation mode."""
+    return columns([2, 3], gap="large")
 
 
 def palette() -> str:
