@@ -74,7 +74,7 @@ _COPY_CSS = """.lae-copy-link { display: flex; gap: 0.5rem; align-items: center;
 .lae-copy-link span { font-size: 0.85rem; color: #555; }"""
 _COPY = st.components.v2.component(
     "latent_audio_explorer_copy_link",
-    html='<div class="lae-copy-link"><button type="button">🔗 Copy link</button><input readonly hidden '
+    html='<div class="lae-copy-link"><button type="button">Copy link</button><input readonly hidden '
          'aria-label="Link to this page"><span></span></div>',
     css=_COPY_CSS, js=_COPY_JS)
 
