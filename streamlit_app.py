@@ -96,6 +96,6 @@ def home() -> None:
 
 
 st.navigation(
-    [st.Page(home, title="Home", icon=ui.ICONS["Home"], default=True)]
+    [st.Page(home, title="Home", icon="", default=True)]
     + [st.Page(str(ROOT / path), title=title, icon=icon, url_path=url) for path, title, icon, url in ui.NAVIGATION]
 ).run()

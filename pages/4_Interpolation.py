@@ -11,7 +11,7 @@ from explorer.figures.sound import latent_map_figure, path_profile_figure, rainb
 from explorer.latent.interpolation import interpolate, norms
 from explorer.latent.journey import render_journey
 from explorer.latent.maps import latent_map, path_levels
-from explorer.latent.morph import render_morph, sample_pack
+from explorer.latent.morph import render_morph, sample_pack, PITCH_MOVES, step_pitches
 from explorer.models.registry import FAMILIES
 from explorer.presets import Preset
 from explorer.render import DEFAULT_PITCH, preset_latent
@@ -132,6 +132,19 @@ ca, cb = st.columns(2)
 preset_a, seed_a = endpoint("A", 1, "gp-middle-c", ca)
 preset_b, seed_b = endpoint("B", 2, "gp-organ", cb)
 
+def endpoint_pitches(a: Preset | None, b: Preset | None, pitch: int | None, *, steps: int):
+    """The pitch of each morph step: where an endpoint has its own pitch (an uploaded or saved sound),
+    a glide or a step from A's to B's, as chosen; else the page's pitch for every step."""
+    own = [None if p is None else p.pitch for p in (a, b)]
+    if pitch is None or all(o is None for o in own):
+        return pitch
+    pa, pb = (int(o) if o is not None else pitch for o in own)
+    how = st.radio("Pitch along the path", [*PITCH_MOVES, "slider"], key="im_pitch_move", bind="query-params",
+                   horizontal=True, format_func=lambda m: {"glide": f"glide {ui.note_name(pa)} to {ui.note_name(pb)}",
+                                                          "step": "A's pitch, then B's", "slider": "the slider's"}[m])
+    return pitch if how == "slider" else step_pitches(pa, pb, steps=steps, how=how)
+
+
 @st.cache_data(max_entries=16, show_spinner="Rendering the morph…")
 def cached_morph(_model, path_key: tuple, _za: np.ndarray, _zb: np.ndarray, *, steps: int, method: str, pitch,
                  _step_models, step_keys: tuple | None, extra: dict):
@@ -148,6 +161,7 @@ with ui.reported(f"The {family.upper()} morph could not be made", stop=True):
     if notice:
         st.info(notice, icon=":material/info:")
     use_pitch = pitch if model.pitch_range is not None else None
+    morph_pitch = endpoint_pitches(preset_a, preset_b, use_pitch, steps=steps)
     step_models = ui.morph_step_models(preset_a, preset_b, steps=steps, pitch=use_pitch)
     kernel_mode = "fixed"
     if step_models is not None:  # two different kernels: the kernel itself can move along the path
@@ -160,7 +174,7 @@ with ui.reported(f"The {family.upper()} morph could not be made", stop=True):
               for p, s in ((preset_a, seed_a), (preset_b, seed_b)))
     moving = step_models if kernel_mode == "interpolated" else None
     path_key = (ui.model_key(model), ui.digest(za), ui.digest(zb))
-    morph, pack = cached_morph(model, path_key, za, zb, steps=steps, method=method, pitch=use_pitch, _step_models=moving,
+    morph, pack = cached_morph(model, path_key, za, zb, steps=steps, method=method, pitch=morph_pitch, _step_models=moving,
                                step_keys=None if moving is None else tuple(ui.model_key(m) for m in moving),
                                extra={"model": family, "kernel": kernel_mode})
 
@@ -217,7 +231,7 @@ def plane(_model, path_key: tuple, _paths: dict, steps: int, n_cloud: int):
     return points[1:], paths_2d, points[0]
 
 
-left, right = st.columns(2)
+left, right = ui.columns(2)
 left.plotly_chart(
     path_profile_figure({m: norms(p) for m, p in both.items()}, title="Latent norm along the path",
                         ylabel="latent norm |z|", reference=float(np.sqrt(d)), reference_label="sqrt(d)"),
@@ -228,7 +242,7 @@ right.plotly_chart(
     key="im_levels", config={"displaylogo": False})
 
 cloud_2d, paths_2d, origin_2d = plane(model, path_key, both, steps, 300 if d <= 4096 else 60)
-map_col, text_col = st.columns([3, 2])
+map_col, text_col = ui.columns([3, 2])
 map_col.plotly_chart(latent_map_figure(cloud_2d, paths_2d, origin=origin_2d), key="im_map",
                      config={"displaylogo": False})
 text_col.markdown(

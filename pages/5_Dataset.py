@@ -168,7 +168,7 @@ def _note(family: str, pitch: int, velocity: int, seed: int):
     return make_safe(y, sr=SR), params
 
 
-cols = st.columns(N_EXAMPLES)
+cols = ui.columns(N_EXAMPLES)
 for i, col in enumerate(cols):
     seed = example_set * N_EXAMPLES + i
     with col:

@@ -222,3 +222,67 @@ def test_page_in_browser(server, browser, tmp_path, name, path):
             check_link_reproduces_sound(page, browser, server)
     finally:
         context.close()
+
+
+#: A classroom projector.
+PROJECTOR = {"width": 1024, "height": 768}
+MIN_PLOT_PX = 600
+
+
+def _only_localhost(context, outside: list[str]) -> None:
+    """Block every request that would leave the machine, and note it."""
+    from urllib.parse import urlparse
+
+    def route(r):
+        url = urlparse(r.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in ("127.0.0.1", "localhost"):
+            outside.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    context.route("**/*", route)
+
+
+def cut_labels(page) -> list[str]:
+    """Buttons and widget labels whose text does not fit (cut to "C..." or hidden under overflow)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stMain"] button p, [data-testid="stMain"] [data-testid="stWidgetLabel"] p')]
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.innerText)""")
+
+
+@pytest.mark.parametrize("name,path", page_paths())
+def test_presentation_mode_on_a_projector(server, browser, tmp_path, name, path):
+    """At 1024x768 with ?present=true: the sidebar collapsed, every plot at least 600 px wide, no
+    label cut, the main player set to autoplay, a "Copy link" button; nothing fetched from outside."""
+    shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=PROJECTOR)
+    outside: list[str] = []
+    _only_localhost(context, outside)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{path}?present=true", wait_until="domcontentloaded")
+        assert_page_ok(page, f"present-{name}", shots)
+        page.wait_for_timeout(1000)  # plotly sizes its plots after the page settles
+        page.screenshot(path=str(shots / f"present-{name}.png"), full_page=True)
+        folded = page.evaluate("""() => { const s = document.querySelector('[data-testid="stSidebar"]');
+            if (!s) return true; const r = s.getBoundingClientRect(); return r.right <= 1 || r.width < 10; }""")
+        assert folded, "sidebar not collapsed"
+        widths = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+            .filter(e => e.offsetParent !== null).map(e => Math.round(e.getBoundingClientRect().width))""")
+        assert widths and min(widths) >= MIN_PLOT_PX, widths
+        assert not cut_labels(page), cut_labels(page)
+        if name in ("VAE", "GAN", "GP"):
+            assert page.locator("audio[autoplay]").count() >= 1, "the main player does not autoplay"
+            page.get_by_role("button", name="Copy link").click()
+            link = page.get_by_label("Link to this page")
+            link.wait_for(timeout=30_000)
+            assert "present=true" in link.input_value(), link.input_value()
+            plot = page.locator(".js-plotly-plot").first
+            plot.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(shots / f"present-{name}-plot.png"))
+    finally:
+        context.close()
+    assert not outside, outside

@@ -62,8 +62,10 @@ def test_computer_keys_play_the_gan_keyboard(server, browser, tmp_path):  # noqa
         page.wait_for_timeout(100)
         hook = _hook(page)
         page.screenshot(path=str(shots / "GAN-keyboard.png"), full_page=True)
-        # a new timbre (the dice): the keyboard gets the new notes and plays them
+        # a new timbre (the dice), put on the keyboard: the keyboard gets the new notes and plays them
         page.get_by_role("button", name="Roll").click()
+        wait_for_app(page)
+        page.get_by_role("button", name="Put the current sound on the keyboard").click()
         page.wait_for_function(f"() => window.__laeKeyboard.digest !== {hook['digest']!r} && window.__laeKeyboard.ready",
                                timeout=120_000)
         wait_for_app(page)

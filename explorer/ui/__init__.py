@@ -26,7 +26,7 @@ from explorer.ui.models import (
     morph_step_models,
     preset_model,
 )
-from explorer.ui.page import (ICONS, NAVIGATION, PALETTES, UPLOAD_MB, control_columns, note_caption, note_name,
+from explorer.ui.page import (NAVIGATION, PALETTES, UPLOAD_MB, columns, control_columns, note_caption, note_name,
                               page_setup, palette)
 from explorer.ui.present import copy_link, presenting
 from explorer.ui.presets import (
@@ -42,7 +42,7 @@ from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, 
 from explorer.ui.text import plain
 
 __all__ = [
-    "ICONS", "NAVIGATION", "PALETTES", "control_columns", "copy_link", "presenting", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
+    "NAVIGATION", "PALETTES", "columns", "control_columns", "copy_link", "presenting", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",

@@ -17,10 +17,10 @@ PALETTES = {"Rainbow (GANSynth)": "rainbow", "Colour-blind safe": "colorblind"}
 UPLOAD_MB = 25
 #: One file per page after "Home" (see :func:`navigation`).
 PAGES_DIR = ROOT / "pages"
-#: Offline page icons (emoji: the browser draws them itself; a ``:material/...`` page icon makes it
-#: fetch the icon from fonts.gstatic.com). A page without an entry gets :data:`PAGE_ICON`.
-ICONS = {"Home": "🏠", "VAE": "🌀", "GAN": "🎲", "GP": "🌊", "Interpolation": "↔️", "Dataset": "🎼", "Map": "🗺️"}
-PAGE_ICON = "🎧"
+#: The app's icon in the browser tab: a local image, served by the app itself (a ``:material/...``
+#: page icon makes the browser fetch it from fonts.gstatic.com; an emoji needs an emoji font,
+#: which many offline machines lack). The navigation entries carry no icon for the same reasons.
+PAGE_ICON = str(Path(__file__).with_name("icon.png"))
 
 
 def page_title(path: Path) -> str:
@@ -32,11 +32,11 @@ def page_title(path: Path) -> str:
 
 
 def navigation(folder: Path = PAGES_DIR) -> list[tuple[str, str, str, str]]:
-    """The pages after "Home", in file-name order: (file in the checkout, title, icon, URL path),
+    """The pages after "Home", in file-name order: (file in the checkout, title, icon (none), URL path),
     one per ``pages/*.py``, so a page file added there appears in the navigation by itself. The URL
     path is the file name without its number (what streamlit gave it before, and what shared links hold)."""
-    return [(str(p.relative_to(folder.parent)), page_title(p), ICONS.get(page_title(p), PAGE_ICON),
-             page_title(p).replace(" ", "_")) for p in sorted(folder.glob("*.py"))]
+    return [(str(p.relative_to(folder.parent)), page_title(p), "", page_title(p).replace(" ", "_"))
+            for p in sorted(folder.glob("*.py"))]
 
 
 #: :func:`navigation` of the checkout's pages/ folder.
@@ -45,10 +45,10 @@ NAVIGATION = navigation()
 
 def page_setup(title: str, icon: str | None = None, *, heading: str | None = None, caption: str | None = None) -> None:
     """Page config plus the sidebar settings shared by every page; then the page's ``heading``
-    and ``caption`` when given. ``icon`` defaults to the page's icon in :data:`ICONS`; a
-    ``:material/...`` icon is replaced by it too (the browser would fetch it from the internet)."""
+    and ``caption`` when given. ``icon`` defaults to :data:`PAGE_ICON`; a ``:material/...`` icon
+    is replaced by it too (the browser would fetch it from the internet)."""
     if icon is None or icon.startswith(":material/"):
-        icon = ICONS.get(title, PAGE_ICON)
+        icon = PAGE_ICON
     st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if presenting() else "auto")
     with st.sidebar:
@@ -61,12 +61,17 @@ def page_setup(title: str, icon: str | None = None, *, heading: str | None = Non
         st.caption(caption)
 
 
-def control_columns() -> tuple:
-    """(controls, sound): side by side normally; in presentation mode one above the other, so the
-    pictures get the full width of a projector."""
+def columns(spec: int | list[float], **kwargs) -> list:
+    """``st.columns(spec, **kwargs)``, except in presentation mode: then one container under
+    another, so every picture gets the full width of a projector."""
     if presenting():
-        return st.container(), st.container()
-    return tuple(st.columns([2, 3], gap="large"))
+        return [st.container() for _ in range(spec if isinstance(spec, int) else len(spec))]
+    return list(st.columns(spec, **kwargs))
+
+
+def control_columns() -> list:
+    """(controls, sound) of a model page: side by side, or stacked in presentation mode."""
+    return columns([2, 3], gap="large")
 
 
 def palette() -> str:

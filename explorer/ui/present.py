@@ -8,8 +8,6 @@ so a slider move is heard without pressing play.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
 #: The query parameter (and session key) of presentation mode.
@@ -44,24 +42,44 @@ def autoplaying() -> bool:
 def view_controls() -> None:
     """The sidebar switches (presentation mode, bound to the link; autoplay) and, in presentation
     mode, the large type."""
-    on = presenting()
-    st.toggle("Presentation mode", value=on, key=PRESENT, bind="query-params",
-              help="Large type and full-width pictures for a projector; the link keeps it on.")
+    # default off: a bound widget leaves its default out of the link, so "on" is what the link keeps
+    on = st.toggle("Presentation mode", value=False, key=PRESENT, bind="query-params",
+                   help="Large type and full-width pictures for a projector; the link keeps it on.")
     st.toggle("Autoplay", value=True, key=AUTOPLAY, persist_state="session",
               help="Play the sound as soon as it changes, so a slider move is heard without pressing play.")
     if on:
         st.html(_CSS)
 
 
-def page_link() -> str:
-    """The link to this page with its current settings (what "Copy link" copies)."""
-    base = st.context.url or ""
-    query = urlencode({k: st.query_params.get_all(k) for k in st.query_params}, doseq=True)
-    return f"{base.split('?')[0]}?{query}" if query else base.split("?")[0]
+_COPY_JS = """export default function (component) {
+  const root = component.parentElement.querySelector(".lae-copy-link");
+  if (!root) return;
+  const button = root.querySelector("button"), link = root.querySelector("input"), note = root.querySelector("span");
+  button.onclick = async () => {
+    link.value = window.location.href;  // the page's link as the browser has it, settings included
+    link.hidden = false;
+    try {
+      await navigator.clipboard.writeText(link.value);
+      note.textContent = "Copied: it opens this page with this sound.";
+    } catch (err) {
+      link.select();
+      note.textContent = "Select the link and copy it (Ctrl+C).";
+    }
+  };
+}"""
+_COPY_CSS = """.lae-copy-link { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; font-family: inherit; }
+.lae-copy-link button { font: inherit; padding: 0.3rem 0.8rem; border-radius: 0.5rem; border: 1px solid #ccc;
+  background: white; cursor: pointer; }
+.lae-copy-link input { font: inherit; font-size: 0.8rem; flex: 1 1 20rem; min-width: 0; }
+.lae-copy-link span { font-size: 0.85rem; color: #555; }"""
+_COPY = st.components.v2.component(
+    "latent_audio_explorer_copy_link",
+    html='<div class="lae-copy-link"><button type="button">Copy link</button><input readonly hidden '
+         'aria-label="Link to this page"><span></span></div>',
+    css=_COPY_CSS, js=_COPY_JS)
 
 
 def copy_link(*, key: str) -> None:
-    """A "Copy link" button: opens the page's link with a copy button beside it."""
-    with st.popover("Copy link", icon=":material/link:", key=f"{key}_copy_link"):
-        st.code(page_link(), language=None, wrap_lines=True)
-        st.caption("The copy button on the right puts it on the clipboard; it opens this page with this sound.")
+    """A "Copy link" button: copies the page's link (the browser's address, with every setting the
+    link holds) to the clipboard, and shows it; drawn in the browser, nothing leaves the machine."""
+    _COPY(key=f"{key}_copy_link", height=80)

@@ -110,7 +110,11 @@ def _spectrum(_freqs: np.ndarray, _psd: np.ndarray, key: str, _overlays: list, o
 
 def _bigger(fig):
     """A figure for presentation mode: taller, with large type."""
-    fig.update_layout(height=PRESENT_FIG_HEIGHT, font=dict(size=18), title_font=dict(size=22))
+    fig.update_layout(height=PRESENT_FIG_HEIGHT, font=dict(size=18), title_font=dict(size=22),
+                      legend=dict(font=dict(size=16)))
+    # the axes' own fonts: streamlit's chart theme would keep its small default for the ticks
+    for update in (fig.update_xaxes, fig.update_yaxes):
+        update(tickfont=dict(size=16), title_font=dict(size=18))
     return fig
 
 

@@ -61,6 +61,19 @@ def played(at: AppTest, media: dict[str, bytes], index: int = 0) -> np.ndarray:
     return y
 
 
+@pytest.fixture
+def page(request, tmp_path, monkeypatch):
+    """Indirect fixture: ``request.param`` is a family; its checkpoints are ready (see
+    :func:`use_checkpoints`; the GP needs none) and the caches fresh around the test."""
+    family = request.param
+    if family == "gp":
+        clear_caches()
+        yield family
+        clear_caches()
+    else:
+        yield from (family for _ in use_checkpoints(family, tmp_path, monkeypatch))
+
+
 def checkpoints_fixture(family: str):
     """A fixture ``checkpoints``: the checkpoints folder for ``family`` (see :func:`use_checkpoints`)."""
 

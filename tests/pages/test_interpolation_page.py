@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.models.registry import available_checkpoints
-from tests.pages.apptest import assert_healthy, run_page
+from tests.pages.apptest import assert_healthy, media, run_page  # noqa: F401  (media: a fixture)
 
 READY = [f for f, names in available_checkpoints().items() if names]
 
@@ -165,3 +165,29 @@ def test_the_map_marks_the_origin_and_the_loudness_axis_spans_6_db():
     (loud,) = [f for t, f in figs.items() if t.startswith("Loudness")]
     lo, hi = loud.layout.yaxis.range
     assert hi - lo >= 6.0 - 1e-9
+
+
+@pytest.mark.skipif("gan" not in READY, reason="no GAN checkpoint installed")
+def test_a_morph_uses_each_endpoints_own_pitch(media):
+    """A at A#4 (from its preset), B a seed at the page's pitch: the steps glide from A#4 to the
+    page's F#4, or step half way; not every step at one pitch."""
+    import io
+    import json
+    import zipfile
+
+    at = _app(im_model="GAN", im_steps="5", im_pitch="66")
+    at.radio(key="im_src_gan_A").set_value("preset file").run()
+    preset = {"format": "latent-audio-explorer/preset@1", "model": "gan", "seed": 3, "pitch": 70}
+    at.file_uploader(key="im_up_A").set_value(("a.json", json.dumps(preset).encode(), "application/json")).run()
+    _ok(at)
+
+    def pitches() -> list:
+        (pack,) = [b for b in at.get("download_button") if b.proto.url.endswith(".zip")]
+        with zipfile.ZipFile(io.BytesIO(media[pack.proto.url.rsplit("/", 1)[-1].split(".")[0]])) as zf:
+            return json.loads(zf.read("path.json"))["pitches"]
+
+    assert pitches() == [70, 69, 68, 67, 66]
+    at.radio(key="im_pitch_move").set_value("step").run()
+    assert pitches() == [70, 70, 66, 66, 66]
+    at.radio(key="im_pitch_move").set_value("slider").run()
+    assert pitches() == [66] * 5

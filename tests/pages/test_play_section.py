@@ -13,22 +13,11 @@ import pytest
 import soundfile as sf
 
 from tests.pages import apptest
+from tests.pages.apptest import page  # noqa: F401  (a fixture: the family's page, its checkpoints ready)
 from tests.pages.apptest import media  # noqa: F401  (a fixture)
 from tests.play.conftest import midi_bytes
 
 PAGES = {"vae": "1_VAE.py", "gan": "2_GAN.py", "gp": "3_GP.py"}
-
-
-@pytest.fixture
-def page(request, tmp_path, monkeypatch):
-    family = request.param
-    if family == "gp":
-        apptest.clear_caches()
-        yield family
-        apptest.clear_caches()
-    else:
-        for _ in apptest.use_checkpoints(family, tmp_path, monkeypatch):
-            yield family
 
 
 def keyboard_data(at) -> dict:

@@ -12,20 +12,9 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from explorer.models import registry
 from tests.pages import apptest
+from tests.pages.apptest import page  # noqa: F401  (a fixture: the family's page, its checkpoints ready)
 
 PAGES = {"vae": "1_VAE.py", "gan": "2_GAN.py", "gp": "3_GP.py"}
-
-
-@pytest.fixture
-def page(request, tmp_path, monkeypatch):
-    family = request.param
-    if family == "gp":
-        apptest.clear_caches()
-        yield family
-        apptest.clear_caches()
-    else:
-        for _ in apptest.use_checkpoints(family, tmp_path, monkeypatch):
-            yield family
 
 
 @pytest.fixture
