@@ -145,7 +145,7 @@ def test_the_map_marks_the_origin_and_the_loudness_axis_spans_6_db():
 
     at = run_page("4_Interpolation.py")
     assert_healthy(at)
-    figs = {f.layout.title.text: f for f in (plotly.io.from_json(c.proto.spec) for c in at.get("plotly_chart"))}
+    figs = {f.layout.title.text or "": f for f in (plotly.io.from_json(c.proto.spec) for c in at.get("plotly_chart"))}
     (fig,) = [f for t, f in figs.items() if t.startswith("Path in latent space")]
     traces = {t.name: t for t in fig.data}
 
