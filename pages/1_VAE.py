@@ -129,14 +129,8 @@ def controls_and_sound() -> tuple[np.ndarray, int, int | None, Preset]:
     Returns (z, pitch, velocity, preset) to the full page run (the upload and the keyboard below)."""
     left, right = ui.control_columns()
     with left:
-        pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="vae_pitch", bind="query-params",
-                          help="MIDI note given to the decoder. The latent keeps the timbre.")
-        st.caption(ui.note_caption(pitch))
-        velocity = None
-        if VELOCITY:
-            velocity = st.slider("Velocity (MIDI)", VELOCITY[0], VELOCITY[1], DEFAULT_VELOCITY, 1, key="vae_velocity",
-                                 bind="query-params", help="How hard the note is played: real instruments sound "
-                                 "darker when soft and brighter when loud, and the model learned that from them.")
+        pitch, velocity = ui.pitch_and_velocity(model, key="vae", default_pitch=DEFAULT_PITCH,
+                                                help="MIDI note given to the decoder. The latent keeps the timbre.")
         st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
                         bind="query-params", on_change=_from_seed,
                         help="Change it to load a random note drawn from this seed (same seed, same sound). "

@@ -7,7 +7,6 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
-from explorer.models.conditioning import DEFAULT_VELOCITY
 from explorer.ui.play import play_section
 from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
@@ -126,14 +125,8 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
     Returns (z, z_key, seed, pitch, preset) to the full page run (the melody and the keyboard below)."""
     left, right = ui.control_columns()
     with left:
-        pitch = st.slider("Pitch (MIDI)", LO, HI, DEFAULT_PITCH, 1, key="gan_pitch", bind="query-params",
-                          help="The pitch given to the generator. The seed and sliders keep the timbre.")
-        st.caption(ui.note_caption(pitch))
-        velocity = None
-        if VELOCITY:
-            velocity = st.slider("Velocity (MIDI)", VELOCITY[0], VELOCITY[1], DEFAULT_VELOCITY, 1, key="gan_velocity",
-                                 bind="query-params", help="How hard the note is played: real instruments sound "
-                                 "darker when soft and brighter when loud, and the generator learned that from them.")
+        pitch, velocity = ui.pitch_and_velocity(model, key="gan", default_pitch=DEFAULT_PITCH,
+                                                help="The pitch given to the generator. The seed and sliders keep the timbre.")
         c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
         seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1, key="gan_seed",
                                bind="query-params", on_change=_on_seed,

@@ -5,7 +5,7 @@ The only part of :mod:`explorer` that imports streamlit. Caching lives here (the
 ``st.cache_resource`` for models (never mutated), ``st.cache_data(max_entries=...)`` for rendered
 audio and figures. Pages use ``from explorer import ui`` and ``ui.<name>``:
 
-- :mod:`~explorer.ui.page`     page_setup, NAVIGATION, control_columns, palette, note_name, note_caption, UPLOAD_MB
+- :mod:`~explorer.ui.page`     page_setup, NAVIGATION, control_columns, palette, note_name, note_caption, pitch_and_velocity, UPLOAD_MB
 - :mod:`~explorer.ui.present`  presenting, copy_link (presentation mode, autoplay, the page link)
 - :mod:`~explorer.ui.models`   get_model, model_from_sidebar, kernel_model, preset_model, morph_step_models
 - :mod:`~explorer.ui.sound`    render, render_or_stop, player, sound_panel, sound_file_name, wav_bytes
@@ -27,7 +27,7 @@ from explorer.ui.models import (
     preset_model,
 )
 from explorer.ui.page import (NAVIGATION, PALETTES, UPLOAD_MB, columns, control_columns, note_caption, note_name,
-                              page_setup, palette)
+                              page_setup, palette, pitch_and_velocity)
 from explorer.ui.present import copy_link, presenting
 from explorer.ui.presets import (
     LoadedPreset,
@@ -44,7 +44,7 @@ from explorer.ui.text import plain
 __all__ = [
     "NAVIGATION", "PALETTES", "columns", "control_columns", "copy_link", "presenting", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
     "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
-    "one_of", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
+    "one_of", "pitch_and_velocity", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
     "reported", "show_error", "digest", "sound_file_name", "sound_panel", "wav_bytes",
 ]

@@ -87,3 +87,22 @@ def note_name(midi: int) -> str:
 def note_caption(midi: int) -> str:
     """``"Note: **60 (C4)** (261.6 Hz)"``: the caption under a pitch slider."""
     return f"Note: **{note_name(midi)}** ({midi_to_hz(midi):.1f} Hz)"
+
+
+def pitch_and_velocity(model, *, key: str, default_pitch: int, help: str) -> tuple[int, int | None]:
+    """The pitch slider with its note caption, and for a velocity-conditioned model a velocity
+    slider (both in the link as ``{key}_pitch`` / ``{key}_velocity``): (MIDI pitch, MIDI velocity
+    or None when the model has no velocity knob)."""
+    from explorer.models.conditioning import DEFAULT_VELOCITY
+
+    lo, hi = model.pitch_range
+    pitch = st.slider("Pitch (MIDI)", lo, hi, default_pitch, 1, key=f"{key}_pitch", bind="query-params", help=help)
+    st.caption(note_caption(pitch))
+    velocity_range = getattr(model, "velocity_range", None)
+    if not velocity_range:
+        return int(pitch), None
+    velocity = st.slider("Velocity (MIDI)", velocity_range[0], velocity_range[1], DEFAULT_VELOCITY, 1,
+                         key=f"{key}_velocity", bind="query-params",
+                         help="How hard the note is played: real instruments sound darker when soft and brighter "
+                              "when loud, and the model learned that from them.")
+    return int(pitch), int(velocity)
