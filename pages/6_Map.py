@@ -203,7 +203,7 @@ def _on_select() -> None:
 
 if st.session_state.get("map_sound", 0) >= N:
     st.session_state["map_sound"] = 0
-left, right = st.columns([3, 2], gap="large")
+left, right = ui.columns([3, 2], gap="large")  # stacked in presentation mode
 with right:
     current = st.selectbox("Sound", range(N), format_func=lambda i: sounds.names[i], key="map_sound",
                            help="Or click a point on the map.")

@@ -22,7 +22,7 @@ from explorer.presets import Preset
 from explorer.render import preset_latent, render_safe
 from explorer.ui.links import float_in, int_in, query_notice
 from explorer.ui.models import model_key
-from explorer.ui.page import palette
+from explorer.ui.page import columns, palette
 from explorer.ui.sound import digest, player, render_or_stop, sound_panel
 
 #: Points a side of the pad's picture (rendered once per set of corners) and of its click grid.
@@ -75,7 +75,7 @@ def morph_pad(model: AudioModel, *, a: np.ndarray, b: np.ndarray, family: str, p
     if getattr(model, "spec", None) is not None:  # a model described by a kernel: its corners' kernels are not mixed
         st.caption("Every corner plays on A's kernel here: only the draws (the latents) mix on the pad.")
 
-    left, right = st.columns([3, 2], gap="large")
+    left, right = columns([3, 2], gap="large")  # stacked in presentation mode
     with right, st.container(key=f"{KEY}_sound"):
         x = st.slider("Across (A → B, C → D)", 0.0, 1.0, 0.5, 0.05, key=f"{KEY}_x", bind="query-params")
         y = st.slider("Down (A → C, B → D)", 0.0, 1.0, 0.5, 0.05, key=f"{KEY}_y", bind="query-params")

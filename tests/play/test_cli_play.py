@@ -7,6 +7,7 @@ import pytest
 import soundfile as sf
 
 from explorer.__main__ import main
+from explorer.play.sfz import VELOCITY_LAYERS
 from explorer.presets import parse_preset
 from tests.play.conftest import midi_bytes
 
@@ -44,7 +45,8 @@ def test_export_sfz_zip_holds_the_instrument_and_its_preset(tmp_path):
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         preset = parse_preset(zf.read("inst/preset.json"))
-    assert "inst/inst.sfz" in names and sum(n.endswith(".wav") for n in names) == 21
+    # the debug GAN is velocity-conditioned: 21 keys in each velocity layer
+    assert "inst/inst.sfz" in names and sum(n.endswith(".wav") for n in names) == 21 * len(VELOCITY_LAYERS)
     assert (preset.model, preset.checkpoint, preset.seed) == ("gan", "debug", 4)
 
 
