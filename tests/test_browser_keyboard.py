@@ -78,7 +78,8 @@ def test_computer_keys_play_the_gan_keyboard(server, browser, tmp_path):  # noqa
     assert notes == [60, 61, 64, 67, 72, 60, 50], hook["log"]
     assert hook["played"] == 7 and hook["sounding"] == []
     assert after["played"] == 8 and after["log"][-1]["midi"] == 48  # (the octave window stays where it was)
-    assert all(e["off_ms"] is not None and e["off_ms"] > e["on_ms"] for e in hook["log"])
+    # (a quick on-screen click may release within the millisecond it pressed)
+    assert all(e["off_ms"] is not None and e["off_ms"] >= e["on_ms"] for e in hook["log"])
     assert all(e["context_state"] in ("running", "suspended") for e in hook["log"])
     latencies = [round(e["latency_ms"], 1) for e in hook["log"]]
     print({k: hook["log"][0][k] for k in ("handler_ms", "base_latency_ms", "output_latency_ms")})
