@@ -19,6 +19,12 @@ the running sum of the IF (``phase += 2 pi f hop / sr``), and its STFT bins are 
 exact Hann main-lobe shape, ``X_k = a N/2 W(f/df - k) exp(i (phase - pi k))``, then one ISTFT.
 A harmonic that falls in a band comes back as a clean, phase-coherent sinusoid, which is why the
 rainbowgram of a generated note shows steady colours along its harmonics.
+
+**Harmonic lock** (optional, ``decode(..., f0=, lock=)``): a pitch-conditioned model knows the
+note's f0, so each band's frequency can be moved onto the nearest harmonic k f0 (k >= 1) when it
+lies within ``lock`` x f0 of it (0.5: always). Broadband energy that the generator spreads over
+many bands then comes back as harmonics of the note instead of hiss (a harmonic-oscillator bias,
+as in DDSP). Inharmonic partials farther than the tolerance from every harmonic are kept.
 """
 
 from __future__ import annotations
@@ -126,8 +132,12 @@ class SpectralCodec(nn.Module):
         frac = (pos - i0.to(x.dtype)).clamp(0.0, 1.0)
         return x[..., i0] * (1 - frac) + x[..., i1] * frac
 
-    def decode(self, feats: torch.Tensor) -> torch.Tensor:
-        """Features Tensor[B x 2 x n_mels x n_frames] -> audio Tensor[B x n_samples] (float32)."""
+    def decode(self, feats: torch.Tensor, *, f0: torch.Tensor | None = None, lock: float = 0.0) -> torch.Tensor:
+        """Features Tensor[B x 2 x n_mels x n_frames] -> audio Tensor[B x n_samples] (float32).
+
+        ``f0``: each note's fundamental, Hz, Tensor[B]; with ``lock`` > 0 (a fraction of f0, at most
+        0.5) band frequencies within ``lock`` x f0 of a harmonic are moved onto it (see the module
+        docstring)."""
         feats = feats.float()
         logmag = feats[:, 0].clamp(-1.0, 1.2)
         dev = feats[:, 1].clamp(-1.0, 1.0)
@@ -137,6 +147,10 @@ class SpectralCodec(nn.Module):
         # the first frame's IF is measured across the reflect-padded start of the note: unreliable,
         # so the phase starts from the second frame's frequencies
         freq = self._upsample_time(torch.cat([freq[..., 1:2], freq[..., 1:]], dim=-1)).transpose(1, 2)
+        if f0 is not None and lock > 0:
+            f0 = torch.as_tensor(f0, dtype=freq.dtype, device=freq.device).reshape(-1, 1, 1)
+            harmonic = torch.round(freq / f0).clamp(min=1.0) * f0
+            freq = torch.where((harmonic - freq).abs() <= min(lock, 0.5) * f0, harmonic, freq)
         freq = freq.clamp(0.0, self.sr / 2)  # [B x T x M], Hz
         df = self.sr / self.n_fft
         pos = freq / df  # fractional bin of each partial

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from explorer.audio.constants import PITCH_MAX, PITCH_MIN, SR
+from explorer.audio.pitch import midi_to_hz
 from explorer.errors import CheckpointError
 from explorer.models.base import LatentAudioModel
 from explorer.models.checkpoint import load_checkpoint
@@ -74,8 +75,10 @@ class GANModel(LatentAudioModel):
         ``velocity``: MIDI velocity [n] or one number (None: the default; ignored by a model
         without velocity)."""
         z = self._latent(z)
+        pitch = self.check_pitch(pitch, len(z))
         feats = self.generator(z, self._pitch_index(pitch, len(z)), self._velocity(velocity, len(z)))
-        y = self.codec.decode(feats)
+        y = self.codec.decode(feats, f0=torch.from_numpy(midi_to_hz(pitch.astype(np.float64))).float(),
+                              lock=float(self.config.get("harmonic_lock", 0.0)))
         return torch.nan_to_num(y).numpy().astype(np.float32)
 
 

@@ -43,6 +43,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "d_channels": [32, 64, 128, 256, 256],
     # MIDI velocity is a condition beside pitch (absent or False: the model has no velocity knob)
     "velocity": False,
+    # decoding moves band frequencies within this fraction of f0 of a harmonic onto it (0: off; see
+    # explorer.models.gan.codec); a decoding choice, so a trained generator can be shipped with or without it
+    "harmonic_lock": 0.0,
 }
 
 TINY_CONFIG: dict[str, Any] = {
@@ -226,6 +229,7 @@ CONFIG_RULES: dict[str, Field] = {
     "g_channels": Field("ints", 1, 1024, length=(1, 8)),
     "d_channels": Field("ints", 1, 1024, length=(1, 8)),
     "velocity": Field("bool"),
+    "harmonic_lock": Field("float", 0.0, 0.5),
 }
 
 

@@ -76,3 +76,24 @@ def test_mel_bands_are_htk_triangles_that_sum_to_one():
     for m in (0, 10, 31):  # a bin right at a band centre has weight ~1 there
         k = int(np.argmin(np.abs(hz - centres[m])))
         assert W[m, k] == pytest.approx(1.0 - abs(hz[k] - centres[m]) / (centres[m] - edges[m]), abs=0.05)
+
+
+@pytest.mark.parametrize("lock, moved", [(0.5, True), (0.25, True), (0.05, False), (0.0, False)])
+def test_harmonic_lock_moves_a_near_partial_onto_the_harmonic(lock, moved):
+    """Known answer: a tone 20 Hz (0.1 f0) above the third harmonic of f0 = 200 Hz comes back at
+    600 Hz when the lock's tolerance covers 0.1 f0, and where it was otherwise."""
+    codec = gan_codec.SpectralCodec(128, 64)
+    feats = codec.encode(torch.from_numpy(_tone(620.0))[None])
+    y = codec.decode(feats, f0=torch.tensor([200.0]), lock=lock)[0].numpy()
+    assert abs(_peak_hz(y) - (600.0 if moved else 620.0)) < 1.0
+
+
+def test_harmonic_lock_keeps_level_and_needs_f0():
+    codec = gan_codec.SpectralCodec(128, 64)
+    feats = codec.encode(torch.from_numpy(_tone(450.0, partials=4))[None])
+    plain = codec.decode(feats)[0].numpy()
+    assert np.array_equal(plain, codec.decode(feats, lock=0.5)[0].numpy())  # no f0: nothing to lock to
+    locked = codec.decode(feats, f0=torch.tensor([440.0]), lock=0.5)[0].numpy()
+    assert abs(_peak_hz(locked) - 440.0) < 1.0
+    inner = slice(4096, -4096)
+    assert 0.9 < np.sqrt(np.mean(locked[inner] ** 2) / np.mean(plain[inner] ** 2)) < 1.1

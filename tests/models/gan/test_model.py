@@ -108,3 +108,17 @@ def test_incompatible_checkpoints(tmp_path):
         gan.load(_save(m, tmp_path / "future.pt", model_version=99))
     with pytest.raises(CheckpointError, match="does not match"):
         gan.load(_save(m, tmp_path / "shape.pt", g_channels=[32, 32, 16]))
+
+
+def test_harmonic_lock_is_a_checked_decoding_setting(tmp_path):
+    """A checkpoint with ``harmonic_lock`` renders through the lock (same generator, other audio);
+    one without it renders as before; values outside [0, 0.5] are refused."""
+    m = gan.debug_model()
+    z = m.sample_latent(2, seed=1)
+    plain = load_model("gan", str(_save(m, tmp_path / "plain.pt"))).render(z, 60)
+    assert np.array_equal(plain, m.render(z, 60))
+    locked = load_model("gan", str(_save(m, tmp_path / "lock.pt", harmonic_lock=0.5))).render(z, 60)
+    assert locked.shape == plain.shape and np.isfinite(locked).all() and not np.allclose(locked, plain)
+    for bad in (0.7, -0.1, "x"):
+        with pytest.raises(CheckpointError, match="harmonic_lock"):
+            load_model("gan", str(_save(m, tmp_path / "bad.pt", harmonic_lock=bad)))
