@@ -142,7 +142,7 @@ def controls_and_sound() -> tuple[np.ndarray, int, int | None, Preset]:
 
         def _slider(d: int) -> float:
             s = info.get(d, {})
-            label = f"{AXIS}{d}" + (f" · {s['label']} →" if s.get("label") else "")
+            label = f"{AXIS}{d}" + (f" · {ui.plain(s['label'], limit=40)} →" if s.get("label") else "")
             corr, moves = s.get("corr") or {}, s.get("moves") or {}
             tip = f"Moving {AXIS}{d} from -2 to +2 changes the sound by about {s['effect_db']} dB (log-mel)." \
                 if s.get("effect_db") is not None else ""

@@ -137,6 +137,7 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
 
         amounts = []
         effects = model.card.get("directions_effect_db") if isinstance(model.card, dict) else None
+        labels = model.card.get("directions_label") if isinstance(model.card, dict) else None
         if K:
             st.markdown("**Principal directions** (GANSpace: the main axes of the generator's variation)")
             for k in range(K):
@@ -144,8 +145,13 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
                 tip = "Moves z along this direction, in standard deviations of the latent cloud along it."
                 if isinstance(effects, list) and len(effects) > k:
                     tip += f" From -2 to +2 the log-mel spectrogram changes by about {effects[k]} dB on average."
+                label = ui.plain(labels[k], limit=40) if isinstance(labels, list) and len(labels) > k and labels[k] else ""
+                if share >= 0.005:
+                    tip += f" It carries {100 * share:.0f}% of the generator's variation."
+                if label:
+                    tip += f" Towards +: {label}, for at least 80% of notes."
                 amounts.append(st.slider(
-                    f"Direction {k + 1}" + (f" · {100 * share:.0f}% of variation" if share >= 0.005 else ""),
+                    f"Direction {k + 1}" + (f" · {label} →" if label else ""),
                     -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params", help=tip))
         else:
             st.caption("This checkpoint carries no principal directions; use the seed to explore.")

@@ -89,8 +89,9 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
-def debug_checkpoint(family: str, folder: Path) -> Path:
-    """The tiny debug model of ``family`` saved under the family's default checkpoint name."""
+def debug_checkpoint(family: str, folder: Path, *, card: dict | None = None) -> Path:
+    """The tiny debug model of ``family`` saved under the family's default checkpoint name
+    (with ``card``, default ``{"note": "debug"}``)."""
     from explorer.models.gan import model as gan
     from explorer.models.vae import model as vae
 
@@ -102,7 +103,7 @@ def debug_checkpoint(family: str, folder: Path) -> Path:
         m = gan.debug_model()
         state = {f"generator.{k}": v for k, v in m.generator.state_dict().items()}
         state.update(gan.directions_state(m.directions))
-    save_checkpoint(path, family=family, config=m.config, state=state, card={"note": "debug"})
+    save_checkpoint(path, family=family, config=m.config, state=state, card=card or {"note": "debug"})
     return path
 
 

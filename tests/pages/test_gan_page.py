@@ -176,3 +176,22 @@ def test_no_velocity_slider_without_velocity(checkpoints):
     at = _run()
     if registry.load_model("gan").velocity_range is None:
         assert not [s for s in at.slider if s.key == "gan_velocity"]
+
+
+def test_direction_sliders_say_what_they_do_as_plain_text(tmp_path, monkeypatch):
+    """The card's direction labels name the sliders; a label holding markdown shows literally."""
+    card = {"note": "debug", "directions_label": ["brighter", "[a link](https://example.com)", ""] + [""] * 5,
+            "directions_effect_db": [3.0] * 8}
+    apptest.debug_checkpoint("gan", tmp_path, card=card)
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    apptest.clear_caches()
+    try:
+        at = _run()
+        _healthy(at)
+        labels = {s.key: s.label for s in _directions(at)}
+        assert labels["gan_d0"] == "Direction 1 · brighter →"
+        assert "](" not in labels["gan_d1"].replace("\\]\\(", "") and "\\[" in labels["gan_d1"]
+        assert labels["gan_d2"] == "Direction 3"
+        assert "80% of notes" in at.slider(key="gan_d0").help
+    finally:
+        apptest.clear_caches()

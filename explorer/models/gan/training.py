@@ -38,13 +38,13 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from explorer import training as scaffold
 from explorer.audio.constants import PITCH_MIN, SR
-from explorer.audio.features import log_mel_db
 from explorer.errors import CheckpointError, ParameterError
 from explorer.models.checkpoint import save_checkpoint
 from explorer.outputs import write_text
 from explorer.models.conditioning import velocity_input
 from explorer.models.gan.codec import LOG_FLOOR, SpectralCodec
-from explorer.models.gan.model import FAMILY, Directions, directions_state
+from explorer.models.gan.directions import direction_report
+from explorer.models.gan.model import FAMILY, Directions, GANModel, directions_state
 from explorer.models.gan.networks import (DEFAULT_CONFIG, N_PITCH, TINY_CONFIG, Generator, build_discriminator,
                                           build_model)
 from explorer.paths import CHECKPOINT_DIR, RUNS_DIR
@@ -162,25 +162,6 @@ def principal_directions(generator: Generator, *, n: int = 2000, k: int = 10, la
                           explained=pca.explained_variance_ratio_.astype(np.float32))
 
 
-@torch.no_grad()
-def direction_effects(generator: Generator, codec: SpectralCodec, directions: Directions, *,
-                      n: int = 8, amount: float = 2.0, seed: int = 1) -> list[float]:
-    """How much each direction changes the sound: the RMS difference in dB between the log-mel
-    spectrograms at -amount and +amount (mean over ``n`` random z's and pitches 36-72)."""
-    g = torch.Generator().manual_seed(seed)
-    z = torch.randn(n, generator.latent_dim, generator=g)
-    pitch = torch.randint(36 - PITCH_MIN, 73 - PITCH_MIN, (n,), generator=g)
-    effects = []
-    for u, sd in zip(directions.vectors, directions.stdev):
-        shift = torch.as_tensor(u * sd * amount)
-        y = codec.decode(generator(torch.cat([z - shift, z + shift]), torch.cat([pitch, pitch]))).numpy()
-        y = y / np.maximum(np.sqrt(np.mean(y**2, axis=1, keepdims=True)), 1e-9)  # loudness is not timbre
-        mel = log_mel_db(y, sr=SR, n_fft=2048, hop_length=512, n_mels=64, amin=1e-6)  # dB
-        mel = np.maximum(mel, mel.max() - 80)  # one floor for the whole batch
-        effects.append(round(float(np.sqrt(np.mean((mel[:n] - mel[n:]) ** 2))), 2))
-    return effects
-
-
 # ---------------------------------------------------------------------------------------------
 # samples to look at and listen to
 # ---------------------------------------------------------------------------------------------
@@ -232,8 +213,10 @@ def export(path: Path, ema: Generator, config: dict[str, Any], card: dict[str, A
     of variance and audible effect in the card), card."""
     directions = principal_directions(ema, k=n_directions, n=2000 if n_directions >= 8 else 200)
     codec = SpectralCodec(config["n_mels"], config["n_frames"])
+    report = direction_report(GANModel(ema, codec, config, directions), n=24 if n_directions >= 8 else 2)
     card = {**card, "directions_explained": [round(float(v), 4) for v in directions.explained],
-            "directions_effect_db": direction_effects(ema, codec, directions, n=8 if n_directions >= 8 else 2)}
+            "directions_effect_db": [r["effect_db"] for r in report],
+            "directions_label": [r["label"] for r in report], "directions_moves": [r["moves"] for r in report]}
     state = {f"generator.{k}": v for k, v in ema.state_dict().items()}
     state.update(directions_state(directions))
     save_checkpoint(path, family=FAMILY, config=config, state=state, card=card)

@@ -41,6 +41,7 @@ from scipy.stats import spearmanr
 
 from explorer.audio.constants import HOP_LENGTH, N_FFT, PITCH_MAX, PITCH_MIN, SR
 from explorer.audio.features import DESCRIPTORS, descriptors, mel_db, spectral_convergence
+from explorer.latent.labels import LABEL_SD, LABEL_SHARE, honest_label  # noqa: F401 (re-exported)
 from explorer.audio.pitch import cents_between, median_f0, midi_to_hz
 from explorer.models.vae.data import dataset_features, split
 from explorer.models.vae.networks import pitch_index
@@ -242,35 +243,6 @@ def real_data_metrics(model, *, real: Path, quick: bool = False) -> dict[str, An
         "recon_db_real": round(float(np.mean(rec_all)), 3),
         "recon_real_notes": int(len(held)),
     }
-
-
-#: A slider is named after a descriptor only when moving it from -2 to +2 changes that descriptor
-#: by at least LABEL_SD standard deviations, in the named direction, for at least LABEL_SHARE of
-#: the prior's samples (so the label is true of most sounds, not of their average).
-LABEL_SD = 1.0
-LABEL_SHARE = 0.8
-
-
-def honest_label(changes: dict[str, np.ndarray]) -> str:
-    """The label of a slider from the change of each descriptor over its -2 -> +2 move.
-
-    changes : {descriptor: float [n]} per prior sample, in standard deviations of the descriptor.
-    A descriptor names the slider (in the words of :data:`DESCRIPTORS`) when at least
-    :data:`LABEL_SHARE` of the samples change by at least :data:`LABEL_SD` in one direction; up to
-    two such descriptors, the most consistent first. "" when none does: then no word would be
-    true of most sounds.
-    """
-    named = []
-    for k, d in changes.items():
-        d = np.asarray(d, dtype=np.float64)
-        if d.size == 0:
-            continue
-        up, down = float(np.mean(d >= LABEL_SD)), float(np.mean(d <= -LABEL_SD))
-        share, sign = max((up, 1), (down, 0))
-        if share >= LABEL_SHARE:
-            named.append((share, float(np.abs(d).mean()), DESCRIPTORS[k][sign]))
-    named.sort(reverse=True)
-    return ", ".join(word for *_, word in named[:2])
 
 
 def slider_analysis(model, *, data: Path, quick: bool = False, n_base: int = 24) -> list[dict[str, Any]]:
