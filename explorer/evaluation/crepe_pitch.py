@@ -74,11 +74,11 @@ class PitchReport:
     in_tune: np.ndarray
 
 
-def _frames(y: np.ndarray) -> np.ndarray:
+def _frames(y: np.ndarray, hop_length: int = HOP_LENGTH) -> np.ndarray:
     """Centred frames [T x FRAME] of one note at 16 kHz (zero-padded by FRAME // 2 each side)."""
     y = np.pad(y, FRAME // 2)
-    n = 1 + max(0, (len(y) - FRAME) // HOP_LENGTH)
-    idx = np.arange(FRAME)[None, :] + HOP_LENGTH * np.arange(n)[:, None]
+    n = 1 + max(0, (len(y) - FRAME) // hop_length)
+    idx = np.arange(FRAME)[None, :] + hop_length * np.arange(n)[:, None]
     return y[idx]
 
 
@@ -89,13 +89,14 @@ def _resample(audio: np.ndarray, sr: int) -> np.ndarray:
     return signal.resample_poly(audio, CREPE_SR // g, int(sr) // g, axis=-1).astype(np.float32)
 
 
-def salience(audio: np.ndarray, *, sr: int) -> tuple[np.ndarray, np.ndarray]:
+def salience(audio: np.ndarray, *, sr: int, hop_length: int = HOP_LENGTH) -> tuple[np.ndarray, np.ndarray]:
     """CREPE salience and frame level of each note.
 
     Parameters
     ----------
     audio : np.ndarray [shape=(n, samples)], finite
     sr : sample rate, Hz
+    hop_length : samples at 16 kHz between frames (speech: CREPE's own 160, 10 ms)
 
     Returns
     -------
@@ -104,7 +105,7 @@ def salience(audio: np.ndarray, *, sr: int) -> tuple[np.ndarray, np.ndarray]:
     """
     tc = _torchcrepe()
     audio = _resample(np.atleast_2d(np.asarray(audio, dtype=np.float32)), sr)
-    frames = np.stack([_frames(y) for y in audio])  # [n x T x FRAME]
+    frames = np.stack([_frames(y, hop_length) for y in audio])  # [n x T x FRAME]
     n, T, _ = frames.shape
     flat = frames.reshape(-1, FRAME).astype(np.float32)
     level_db = 10 * np.log10(np.maximum(np.mean(flat.astype(np.float64) ** 2, axis=1), 1e-20)).reshape(n, T)
@@ -129,12 +130,13 @@ def _local_average_hz(sal: np.ndarray) -> np.ndarray:
     return 10.0 * 2 ** (cents / 1200)
 
 
-def frame_track(audio: np.ndarray, *, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def frame_track(audio: np.ndarray, *, sr: int, hop_length: int = HOP_LENGTH) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-frame CREPE decisions: (f0 Hz [n x T], voiced bool [n x T], sounding bool [n x T]).
 
-    Frames are 64 ms apart (``HOP_LENGTH`` at 16 kHz); see the module docstring for the rules.
+    Frames are ``hop_length`` samples at 16 kHz apart (64 ms by default); see the module
+    docstring for the rules.
     """
-    sal, level_db = salience(audio, sr=sr)
+    sal, level_db = salience(audio, sr=sr, hop_length=hop_length)
     periodicity = sal.max(axis=-1)  # [n x T]
     sounding = level_db >= level_db.max(axis=1, keepdims=True) - SOUNDING_DB
     sounding &= level_db > -150  # digital silence is no sound

@@ -188,7 +188,7 @@ def _kernel_as_track(k: SMKernel, like: Track, *, sr: int) -> Track:
             bands[:, int(np.clip(np.searchsorted(edges[:, 1], mu), 0, len(edges) - 1))] += w[:, q]
     bands += k.noise * (edges[:, 1] - edges[:, 0])[None, :] / (sr / 2)
     return Track(like.hop_s, like.f0_hz, np.ones(like.n_frames), harm, bands, like.bandwidth_hz, like.band_split,
-                 like.inharmonicity)
+                 like.inharmonicity, like.coherence)
 
 
 def _mix_weights(t: float, power_a: float, power_b: float, mix: str) -> tuple[float, float]:
@@ -210,7 +210,8 @@ def _mix_into_track(a: GPSpec, b: GPSpec, t: float, *, mix: str) -> GPSpec:
                           float(tb.harmonics.sum() + tb.noise_bands.sum()), mix)
     harm = wa * harm_a + wb * tb.harmonics
     bands = wa * ta.noise_bands + wb * tb.noise_bands
-    track = Track(ta.hop_s, ta.f0_hz, np.ones(ta.n_frames), harm, bands, ta.bandwidth_hz, ta.band_split, ta.inharmonicity)
+    track = Track(ta.hop_s, ta.f0_hz, np.ones(ta.n_frames), harm, bands, ta.bandwidth_hz, ta.band_split, ta.inharmonicity,
+                  ta.coherence)
     env_a, env_b = a.envelope or b.envelope, b.envelope or a.envelope
     envelope = None
     if env_a is not None:

@@ -8,7 +8,9 @@ recording shows up as the baseline's.
 
 Fields (``orig_*``: the recording; ``fit_*``: the resynthesis; ``noise_*``: the baseline):
 
-- ``*_voiced_fraction``: CREPE-voiced frames / sounding frames (:mod:`explorer.evaluation.crepe_pitch`).
+- ``*_voiced_fraction``: CREPE-voiced frames / sounding frames (:mod:`explorer.evaluation.crepe_pitch`,
+  frames 10 ms apart as CREPE's own: speech changes pitch and voicing within the 64 ms hop the
+  note figures use).
 - ``fit_f0_agreement`` / ``noise_f0_agreement``: fraction of the recording's voiced frames where
   the resynthesis is voiced too and within +-50 cents of the recording's f0.
 - ``*_hnr_db``: harmonics-to-noise ratio, dB (:mod:`explorer.evaluation.listener`).
@@ -32,6 +34,7 @@ SR = 16000
 MAX_S = 4.0
 QUICK_S = 1.5
 SEED = 0
+CREPE_HOP = 160  # samples at 16 kHz: 10 ms
 
 
 def evaluate(model, *, data: Path, quick: bool) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def compare_to_recording(y: np.ndarray, others: dict[str, np.ndarray]) -> dict[s
 
     names = ["orig", *others]
     audio = np.stack([y, *others.values()]).astype(np.float32)
-    f0, voiced, sounding = crepe_pitch.frame_track(audio, sr=SR)
+    f0, voiced, sounding = crepe_pitch.frame_track(audio, sr=SR, hop_length=CREPE_HOP)
     hnr = listener.hnr_db(audio, sr=SR)
     ref_db, top = _mel_db(y)
     loud = ref_db.max(axis=0) >= top - 40.0

@@ -11,13 +11,20 @@ Bark-band noise) whose parameters change every frame (``hop_s``)::
       "noise_bands": [[q_1, ..., q_J], ...],   # [T x J] power of each Bark band's noise per frame
       "bandwidth_hz": 4.0,              # optional: line width of every harmonic (Lorentzian FWHM), Hz
       "band_split": 1,                  # optional: each Bark band split into this many equal noise bands
-      "inharmonicity": 0.0              # optional: stiff-string B, harmonic h at h f0 sqrt((1 + B h^2) / (1 + B))
+      "inharmonicity": 0.0,             # optional: stiff-string B, harmonic h at h f0 sqrt((1 + B h^2) / (1 + B))
+      "coherence": 0.0                  # optional: share of each harmonic's power locked to the f0 track's phase
     }
 
 The kernel it stands for (:mod:`explorer.models.gp.voiced` draws it)::
 
     k(t, t') = sum_h A_h(t) A_h(t') exp(-pi bw |t - t'|) cos(h (phi(t) - phi(t')))
              + sum_j G_j(t) G_j(t') k_j(t - t')
+
+plus, with ``coherence`` c > 0, the mean ``sqrt(2 c) sum_h A_h(t) cos(h phi(t))`` (the covariance
+above then scaled by 1 - c, so each harmonic's power stays ``A_h^2``): a voice's harmonics are
+phase-locked to its glottal pulses, and a zero-mean draw lets each harmonic fade and turn on its
+own (Rayleigh amplitudes), which a listener and a pitch tracker hear as breathy or an octave up.
+The draw stays an affine map of the innovations, so slerp between draws is still a draw.
 
 with ``phi(t) = 2 pi int_0^t f0`` (harmonic h's phase is ``h phi``, or ``h s_h phi`` with the
 stretch ``s_h = sqrt((1 + B h^2) / (1 + B))`` when ``inharmonicity`` B > 0), ``A_h^2 = voicing x harmonics[:, h]`` and ``G_j^2 =
@@ -87,6 +94,7 @@ class Track:
     bandwidth_hz: float = DEFAULT_BANDWIDTH_HZ
     band_split: int = 1
     inharmonicity: float = 0.0
+    coherence: float = 0.0
 
     def __post_init__(self):
         hop = finite_number(self.hop_s, "track hop_s")
@@ -115,6 +123,10 @@ class Track:
         if not 0.0 <= b <= 0.1:
             raise ParameterError(f"track inharmonicity must be between 0 and 0.1, got {b}")
         object.__setattr__(self, "inharmonicity", b)
+        c = finite_number(self.coherence, "track coherence")
+        if not 0.0 <= c <= 1.0:
+            raise ParameterError(f"track coherence must be between 0 and 1, got {c}")
+        object.__setattr__(self, "coherence", c)
         for name, val in (("hop_s", hop), ("f0_hz", f0), ("voicing", v), ("harmonics", h),
                           ("noise_bands", nb), ("bandwidth_hz", bw)):
             object.__setattr__(self, name, val)
@@ -122,7 +134,7 @@ class Track:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Track):
             return NotImplemented
-        keys = ("hop_s", "bandwidth_hz", "band_split", "inharmonicity")
+        keys = ("hop_s", "bandwidth_hz", "band_split", "inharmonicity", "coherence")
         return all(getattr(self, k) == getattr(other, k) for k in keys) and all(
             np.array_equal(getattr(self, k), getattr(other, k)) for k in ("f0_hz", "voicing", "harmonics", "noise_bands"))
 
@@ -152,7 +164,7 @@ class Track:
     def transposed(self, ratio: float) -> "Track":
         """f0 times ``ratio`` (harmonics pushed above Nyquist fade out when rendered)."""
         return Track(self.hop_s, self.f0_hz * ratio, self.voicing, self.harmonics, self.noise_bands, self.bandwidth_hz,
-                     self.band_split, self.inharmonicity)
+                     self.band_split, self.inharmonicity, self.coherence)
 
     def to_json(self) -> dict[str, Any]:
         def r(a):
@@ -170,6 +182,8 @@ class Track:
             out["band_split"] = self.band_split
         if self.inharmonicity:
             out["inharmonicity"] = self.inharmonicity
+        if self.coherence:
+            out["coherence"] = self.coherence
         return out
 
 
@@ -195,6 +209,7 @@ def parse_track(v: Any, where: str) -> Track:
             v["hop_s"], np.asarray(numbers(v["f0_hz"], "f0_hz"), float), np.asarray(numbers(v["voicing"], "voicing"), float),
             numbers(v["harmonics"], "harmonics"), numbers(v["noise_bands"], "noise_bands"),
             v.get("bandwidth_hz", DEFAULT_BANDWIDTH_HZ), v.get("band_split", 1), v.get("inharmonicity", 0.0),
+            v.get("coherence", 0.0),
         )
     except (ParameterError, ValueError) as exc:
         raise PresetError(f"{where}: {exc}") from None

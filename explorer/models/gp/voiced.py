@@ -17,7 +17,11 @@ sqrt-Hann frames, 75% overlap), each frame's power response ``sum_j G_j(t)^2 |H_
 the unit-variance Bark-band shapes ``|H_j|^2`` (:func:`band_masks`): with constant gains this is
 exactly stationary noise of that PSD; with changing gains it follows them frame by frame.
 
-Everything is a fixed linear map of the innovations ``z = [harmonic innovations | noise
+With the track's ``coherence`` c > 0, each harmonic's state is ``sqrt(c) + sqrt(1 - c) c_h(t)``:
+a share c of its power is locked to the running phase (the GP's mean, as a voice's harmonics are
+locked to its glottal pulses), the rest wanders as before.
+
+Everything is a fixed affine map of the innovations ``z = [harmonic innovations | noise
 innovations]``: the same z gives the same sound, and any slerp of two z is again a draw.
 """
 
@@ -202,7 +206,10 @@ def render_track(track: Track, z: np.ndarray, n: int, *, sr: int, plan: TrackPla
     noise = np.zeros((len(z), n), dtype=np.float32)
     for r in range(len(z)):
         zh = z[r, : p.n_h].astype(np.float64).reshape(H, 2, p.n_c)
-        u = (ou_paths((zh[:, 0] + 1j * zh[:, 1]) / math.sqrt(2.0), p.rho) * p.amp_c).astype(np.complex64)
+        c = ou_paths((zh[:, 0] + 1j * zh[:, 1]) / math.sqrt(2.0), p.rho)
+        if track.coherence > 0:
+            c = math.sqrt(track.coherence) + math.sqrt(1.0 - track.coherence) * c
+        u = (c * p.amp_c).astype(np.complex64)
         if track.inharmonicity > 0:  # stretched partials: one rotation per harmonic
             acc = np.zeros(n, dtype=np.complex64)
             for h, s_h in enumerate(track.stretch):

@@ -20,10 +20,11 @@ SR = 16000
 J = len(bark_bands(SR))
 
 
-def track(f0, harmonics, *, noise=0.0, voicing=1.0, bandwidth_hz=0.5, hop_s=0.01):
+def track(f0, harmonics, *, noise=0.0, voicing=1.0, bandwidth_hz=0.5, hop_s=0.01, coherence=0.0):
     f0 = np.asarray(f0, dtype=float)
     t = len(f0)
-    return Track(hop_s, f0, np.full(t, voicing), np.tile(harmonics, (t, 1)), np.full((t, J), noise), bandwidth_hz)
+    return Track(hop_s, f0, np.full(t, voicing), np.tile(harmonics, (t, 1)), np.full((t, J), noise), bandwidth_hz,
+                 coherence=coherence)
 
 
 def model(tr, seconds=1.0):
@@ -109,7 +110,33 @@ def test_track_json_round_trip_transpose_and_old_files_load():
     assert old.track is None and "track" not in old.to_json()
 
 
+def test_coherent_harmonics_are_phase_locked_and_keep_their_power():
+    """Known answers: coherence 1 makes the harmonics the mean sqrt(2) A_h cos(h phi) for every
+    seed; coherence 0.5 keeps each harmonic's power (averaged over draws) and half of it is that
+    mean; coherence 0 is the zero-mean draw of before, sample for sample."""
+    f0, n = 200.0, 8000
+    phi = 2 * np.pi * f0 * np.arange(1, n + 1) / SR  # phi(t) is the running sum of f0 up to and with sample t
+    harmonics = [1.0, 0.25]
+    locked = model(track(np.full(60, f0), harmonics, coherence=1.0), 0.5)
+    y = locked.render(locked.sample_latent(3, 2))
+    expected = np.sqrt(2) * (np.cos(phi) + 0.5 * np.cos(2 * phi))
+    np.testing.assert_allclose(y, np.broadcast_to(expected, y.shape), rtol=2e-3, atol=2e-3)  # float32 phase
+    half = model(track(np.full(60, f0), harmonics, coherence=0.5), 0.5)
+    ys = half.render(half.sample_latent(256, 3)).astype(np.float64)
+    assert np.mean(ys**2) == pytest.approx(1.25, rel=0.1)
+    assert np.mean((ys - np.sqrt(0.5) * expected) ** 2) == pytest.approx(0.5 * 1.25, rel=0.1)  # the random half
+    plain = model(track(np.full(60, f0), harmonics), 0.5)
+    zero = model(track(np.full(60, f0), harmonics, coherence=0.0), 0.5)
+    z = plain.sample_latent(1, 4)
+    np.testing.assert_array_equal(plain.render(z), zero.render(z))
+    spec = GPSpec(SR, 0.5, SMKernel((Component(1.0, 200.0, 0.1),)), track=half.spec.track)
+    assert parse_gp_spec(json.loads(spec.dumps())).track.coherence == 0.5
+    assert "coherence" not in plain.spec.track.to_json()  # old files stay as they were
+
+
 @pytest.mark.parametrize("bad, words", [
+    ({"hop_s": 0.01, "f0_hz": [100.0], "voicing": [1.0], "harmonics": [[1.0]], "noise_bands": [[0.0] * J],
+      "coherence": 1.5}, "coherence"),
     ({"hop_s": 0.01, "f0_hz": [100.0], "voicing": [1.0], "harmonics": [[1.0]]}, "noise_bands"),
     ({"hop_s": 0.01, "f0_hz": [100.0], "voicing": [2.0], "harmonics": [[1.0]], "noise_bands": [[0.0] * J]}, "voicing"),
     ({"hop_s": 0.01, "f0_hz": [100.0, 90.0], "voicing": [1.0, 1.0], "harmonics": [[1.0]],
