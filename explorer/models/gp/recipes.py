@@ -27,6 +27,7 @@ from explorer.models.gp.spec import Amplitude, Blocks, Envelope, GPSpec
 EXAMPLE_TEXT = "Hello, I am a Gaussian process."
 EXAMPLE_WAV = PRESET_DIR / "examples" / "hello.wav"
 PIANO_FIGURES = PRESET_DIR / "piano_figures.md"
+SPEECH_FIGURES = PRESET_DIR / "speech_figures.md"  # measured by eval --model gp --audio (see the README)
 
 
 def record_example(path: Path = EXAMPLE_WAV, *, sr: int = 16000) -> Path:
@@ -266,7 +267,13 @@ def _readme(specs: dict[str, GPSpec]) -> str:
             f"(`espeak-ng -s 150 \"{EXAMPLE_TEXT}\"`, silence trimmed and resampled to 16 kHz with sox);",
             "`gp-speech-fit` (piecewise) and `gp-speech-voiced` (track, `python -m explorer fit`) are fitted to it;",
             "`gp-piano-fit` is a track fitted to a sampled grand piano C4 (FluidR3_GM, program 0, velocity 100).",
+            "`examples/arctic_a0007.wav`: a real speech recording (a male voice, 4 s, 16 kHz) from the CMU ARCTIC",
+            "database, as shipped in the `pysptk` package's example data; free for any use under the notice in",
+            "`examples/arctic_a0007.COPYING`, kept unmodified.",
             "",
+            "## Speech resynthesis, measured",
+            "",
+            SPEECH_FIGURES.read_text() if SPEECH_FIGURES.exists() else "(not measured yet)\n",
             "## Fields added to the contract (all optional)",
             "",
             "- `kernel.components[q].decay_s`: amplitude decay time of a component, s (power weight",
@@ -281,9 +288,10 @@ def _readme(specs: dict[str, GPSpec]) -> str:
             "- `amplitude`: `{\"hop_s\", \"values\": [...]}`, a gain curve (e.g. a fitted recording's",
             "  demodulated envelope), linearly interpolated, last value held.",
             "- `track`: `{\"hop_s\", \"f0_hz\", \"voicing\", \"harmonics\", \"noise_bands\", \"bandwidth_hz\",",
-            "  \"band_split\", \"inharmonicity\"}`: a phase-continuous voiced/unvoiced GP following an f0 track",
+            "  \"band_split\", \"inharmonicity\", \"coherence\"}`: a phase-continuous voiced/unvoiced GP following an f0 track",
             "  (harmonics = stochastic resonators on the running phase, state carried across frames;",
-            "  Bark-band noise); its kernel is written out in `explorer/models/gp/track.py`.",
+            "  Bark-band noise; `coherence`: the share of each harmonic's power locked to the track's phase);",
+            "  its kernel is written out in `explorer/models/gp/track.py`.",
             "- `description`: text.",
             "",
             "Latent: the white-noise innovations of the draw (circulant embedding, size >= 2 x samples,",
