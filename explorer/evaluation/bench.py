@@ -277,6 +277,32 @@ def bench_gp(*, repeats: int) -> dict:
     }
 
 
+@section
+def bench_gp_speech(*, repeats: int) -> dict:
+    """GP speech: a voiced track fitted to the first :data:`GP_FIT_SECONDS` of the real recording
+    ``checkpoints/gp/examples/arctic_a0007.wav`` (after a warm-up fit of :data:`GP_WARMUP_SECONDS`:
+    pyin compiles on first use), ``gp_track_fit_3s_s``; then the fitted sound's resynthesis,
+    ``gp_speech_render_ms``, as a multiple of real time (``gp_speech_rtf``; the sampler is numpy and
+    scipy on one thread)."""
+    from explorer.audio.io import load_audio
+    from explorer.models.gp.fit_track import fit_track
+    from explorer.models.gp.model import from_spec
+    from explorer.models.gp.presets import PRESET_DIR
+
+    sr = 16000
+    y = load_audio(PRESET_DIR / "examples" / "arctic_a0007.wav", sr=sr).astype(np.float64)
+    fit_track(y[: int(GP_WARMUP_SECONDS * sr)], sr=sr)
+    clip = y[: int(GP_FIT_SECONDS * sr)]
+    t0 = time.perf_counter()
+    spec = fit_track(clip, sr=sr)
+    fit_s = time.perf_counter() - t0
+    model = from_spec(spec)
+    z = model.sample_latent(1, 0)
+    ms, out = median_ms(lambda: model.render(z), repeats)
+    return {"gp_track_fit_3s_s": fit_s, "gp_speech_render_ms": ms,
+            "gp_speech_rtf": out.shape[-1] / sr / (ms / 1e3)}
+
+
 #: The model pages whose rerun after a slider move is timed (``app_rerun_ms_<family>``).
 APP_RERUN_FAMILIES: tuple[str, ...] = ("vae", "gan", "gp")
 #: A page rerun is measured over at least this many slider moves.

@@ -26,6 +26,7 @@ REQUIRED = [
 MODEL_FIELDS = ["vae_render_ms", "vae_baseline_ms", "vae_speedup", "gan_render_ms", "gan_batch16_ms", "gan_batch_rtf",
                 "gp_render_ms", "gp_render_fresh_kernel_ms", "gp_cholesky_blocks_ms", "gp_fft_1s_ms", "gp_fft_speedup",
                 "gp_fit_3s_s"]
+MODEL_FIELDS += ["gp_track_fit_3s_s", "gp_speech_render_ms", "gp_speech_rtf"]  # the real speech recording
 
 
 def _check_fields(result: dict) -> None:
@@ -39,6 +40,7 @@ def _check_fields(result: dict) -> None:
     assert result["gp_fft_speedup"] == pytest.approx(result["gp_cholesky_blocks_ms"] / result["gp_fft_1s_ms"])
     assert isinstance(result["gp_latent_dim"], int) and result["gp_latent_dim"] >= bench.GP_RENDER_SECONDS * 44100
     assert result["stft_roundtrip_max_err"] < 1e-5
+    assert result["gp_speech_rtf"] == pytest.approx(bench.GP_FIT_SECONDS / (result["gp_speech_render_ms"] / 1e3), rel=0.01)
     json.dumps(result)  # what `bench --json` prints
 
 
