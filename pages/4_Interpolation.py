@@ -25,9 +25,13 @@ st.markdown(
 )
 
 LABELS = [f.upper() for f in FAMILIES]
+#: how a GP kernel moves along the path: even steps (the default), a straight mix, or not at all
+#: (no format_func: a bound radio writes its shown words into the link)
+KERNEL_MODES = ["in even steps", "by a straight mix", "not at all (A's kernel)"]
+EVEN, LINEAR, FIXED = KERNEL_MODES
 ui.query_notice({
     "im_model": ui.one_of(LABELS), "im_steps": ui.int_in(3, 17), "im_method": ui.one_of(["slerp", "lerp"]),
-    "im_pitch": ui.int_in(24, 84), "im_kernel": ui.one_of(["interpolated", "fixed"]),
+    "im_pitch": ui.int_in(24, 84), "im_kernel": ui.one_of(KERNEL_MODES),
     "im_gp_a": ui.one_of(ui.checkpoints_found()["gp"]), "im_gp_b": ui.one_of(ui.checkpoints_found()["gp"]),
     "im_seed_a": ui.int_in(0, 2**31 - 1), "im_seed_b": ui.int_in(0, 2**31 - 1),
 })
@@ -163,20 +167,23 @@ with ui.reported(f"The {family.upper()} morph could not be made", stop=True):
     use_pitch = pitch if model.pitch_range is not None else None
     morph_pitch = endpoint_pitches(preset_a, preset_b, use_pitch, steps=steps)
     step_models = ui.morph_step_models(preset_a, preset_b, steps=steps, pitch=use_pitch)
-    kernel_mode = "fixed"
+    kernel_mode = FIXED
     if step_models is not None:  # two different kernels: the kernel itself can move along the path
         kernel_mode = st.radio(
-            "Kernel along the path", ["interpolated", "fixed"], key="im_kernel", bind="query-params", horizontal=True,
-            format_func=lambda m: {"interpolated": "moves from A's to B's (spectra mixed)",
-                                   "fixed": "A's kernel throughout (only the draw moves)"}[m],
-            help="Mixing two spectral densities, (1 - t) S_A + t S_B, gives a valid GP kernel at every step.")
+            "Kernel moves from A's to B's", KERNEL_MODES, key="im_kernel", bind="query-params", horizontal=True,
+            help="Every step plays a mixture of the two spectral densities, (1 - w) S_A + w S_B: a valid GP "
+                 "kernel. A straight mix (w = t) jumps near one end, because the louder spectrum dominates; "
+                 "even steps choose each w so that the brightness (spectral centroid) moves by equal steps. "
+                 "Not at all: A's kernel throughout, only the draw moves.")
+        if kernel_mode == LINEAR:
+            step_models = ui.morph_step_models(preset_a, preset_b, steps=steps, pitch=use_pitch, mix="linear")
     za, zb = (preset_latent(model, p if p is not None else Preset(model=family, seed=s))
               for p, s in ((preset_a, seed_a), (preset_b, seed_b)))
-    moving = step_models if kernel_mode == "interpolated" else None
+    moving = step_models if kernel_mode != FIXED else None
     path_key = (ui.model_key(model), ui.digest(za), ui.digest(zb))
     morph, pack = cached_morph(model, path_key, za, zb, steps=steps, method=method, pitch=morph_pitch, _step_models=moving,
                                step_keys=None if moving is None else tuple(ui.model_key(m) for m in moving),
-                               extra={"model": family, "kernel": kernel_mode})
+                               extra={"model": family, "kernel": {EVEN: "even", LINEAR: "linear", FIXED: "fixed"}[kernel_mode]})
 
 st.subheader("The morph")
 ui.player(morph.y, morph.sr, key="im_morph", label=f"{steps} steps by {method}, joined with 50 ms crossfades",

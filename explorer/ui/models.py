@@ -63,19 +63,20 @@ def preset_model(preset: Preset, *, current: AudioModel | None = None) -> tuple[
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the kernel morph…")
 def _morph_models(family_a: str, kernel_a: str | None, family_b: str, kernel_b: str | None, steps: int,
-                  pitch: int | None) -> list[AudioModel] | None:
+                  pitch: int | None, mix: str) -> list[AudioModel] | None:
     a, b = ((Preset(model=f, gp=None if k is None else json.loads(k), seed=0))
             for f, k in ((family_a, kernel_a), (family_b, kernel_b)))
-    return morph_models(a, b, steps=steps, pitch=pitch)
+    return morph_models(a, b, steps=steps, pitch=pitch, mix=mix)
 
 
-def morph_step_models(a: Preset | None, b: Preset | None, *, steps: int, pitch: int | None) -> list[AudioModel] | None:
+def morph_step_models(a: Preset | None, b: Preset | None, *, steps: int, pitch: int | None,
+                      mix: str = "even") -> list[AudioModel] | None:
     """The model of each step of a kernel morph from ``a`` to ``b`` (None: the endpoints do not morph
-    their model; see :func:`explorer.models.registry.morph_models`). Only the presets' models count."""
+    their model; ``mix``: see :func:`explorer.models.registry.morph_models`). Only the presets' models count."""
     if a is None or b is None:
         return None
     return _morph_models(a.model, None if a.gp is None else json.dumps(a.gp, sort_keys=True),
-                         b.model, None if b.gp is None else json.dumps(b.gp, sort_keys=True), steps, pitch)
+                         b.model, None if b.gp is None else json.dumps(b.gp, sort_keys=True), steps, pitch, mix)
 
 
 def model_from_sidebar(family: str) -> tuple[AudioModel, str]:
