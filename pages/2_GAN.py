@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
+from explorer.audio.features import DESCRIPTORS
 from explorer.ui.play import play_section
 from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
@@ -138,6 +139,7 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
         amounts = []
         effects = model.card.get("directions_effect_db") if isinstance(model.card, dict) else None
         labels = model.card.get("directions_label") if isinstance(model.card, dict) else None
+        moves = model.card.get("directions_moves") if isinstance(model.card, dict) else None
         if K:
             st.markdown("**Principal directions** (GANSpace: the main axes of the generator's variation)")
             for k in range(K):
@@ -150,6 +152,13 @@ def controls_and_sound() -> tuple[np.ndarray, tuple, int, int, Preset]:
                     tip += f" It carries {100 * share:.0f}% of the generator's variation."
                 if label:
                     tip += f" Towards +: {label}, for at least 80% of notes."
+                elif isinstance(moves, list) and len(moves) > k and isinstance(moves[k], dict):
+                    top = sorted(((abs(float(v)), str(n), float(v)) for n, v in moves[k].items()
+                                  if n in DESCRIPTORS and isinstance(v, (int, float))), reverse=True)[:2]
+                    said = [f"{n} {v:+.1f}" for a, n, v in top if a >= 0.5]
+                    if said:
+                        tip += (" On average towards +: " + ", ".join(said) + " standard deviations, but no word "
+                                "holds for 80% of notes.")
                 amounts.append(st.slider(
                     f"Direction {k + 1}" + (f" · {label} →" if label else ""),
                     -D_MAX, D_MAX, 0.0, 0.1, key=f"gan_d{k}", bind="query-params", help=tip))

@@ -181,7 +181,8 @@ def test_no_velocity_slider_without_velocity(checkpoints):
 def test_direction_sliders_say_what_they_do_as_plain_text(tmp_path, monkeypatch):
     """The card's direction labels name the sliders; a label holding markdown shows literally."""
     card = {"note": "debug", "directions_label": ["brighter", "[a link](https://example.com)", ""] + [""] * 5,
-            "directions_effect_db": [3.0] * 8}
+            "directions_effect_db": [3.0] * 8,
+            "directions_moves": [{}, {}, {"sustain": 1.8, "attack": -0.7, "noisiness": 0.1, "<b>x</b>": 9}] + [{}] * 5}
     apptest.debug_checkpoint("gan", tmp_path, card=card)
     monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
     apptest.clear_caches()
@@ -193,5 +194,7 @@ def test_direction_sliders_say_what_they_do_as_plain_text(tmp_path, monkeypatch)
         assert "](" not in labels["gan_d1"].replace("\\]\\(", "") and "\\[" in labels["gan_d1"]
         assert labels["gan_d2"] == "Direction 3"
         assert "80% of notes" in at.slider(key="gan_d0").help
+        tip = at.slider(key="gan_d2").help
+        assert "sustain +1.8, attack -0.7 standard deviations" in tip and "noisiness" not in tip and "<b>" not in tip
     finally:
         apptest.clear_caches()
