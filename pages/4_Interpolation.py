@@ -143,9 +143,12 @@ def endpoint_pitches(a: Preset | None, b: Preset | None, pitch: int | None, *, s
     if pitch is None or all(o is None for o in own):
         return pitch
     pa, pb = (int(o) if o is not None else pitch for o in own)
-    how = st.radio("Pitch along the path", [*PITCH_MOVES, "slider"], key="im_pitch_move", bind="query-params",
-                   horizontal=True, format_func=lambda m: {"glide": f"glide {ui.note_name(pa)} to {ui.note_name(pb)}",
-                                                          "step": "A's pitch, then B's", "slider": "the slider's"}[m])
+    # the shown words are what a bound radio writes into the link, so they do not name the pitches
+    words = {"glide": "a glide from A's to B's", "step": "A's pitch, then B's", "slider": "the slider's"}
+    shown = st.radio("Pitch along the path", [words[m] for m in (*PITCH_MOVES, "slider")], key="im_pitch_move",
+                     bind="query-params", horizontal=True,
+                     help=f"A is {ui.note_name(pa)}, B is {ui.note_name(pb)}; the slider's pitch plays every step.")
+    how = {w: m for m, w in words.items()}[shown]
     return pitch if how == "slider" else step_pitches(pa, pb, steps=steps, how=how)
 
 

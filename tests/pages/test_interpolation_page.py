@@ -187,9 +187,9 @@ def test_a_morph_uses_each_endpoints_own_pitch(media):
             return json.loads(zf.read("path.json"))["pitches"]
 
     assert pitches() == [70, 69, 68, 67, 66]
-    at.radio(key="im_pitch_move").set_value("step").run()
+    at.radio(key="im_pitch_move").set_value("A's pitch, then B's").run()
     assert pitches() == [70, 70, 66, 66, 66]
-    at.radio(key="im_pitch_move").set_value("slider").run()
+    at.radio(key="im_pitch_move").set_value("the slider's").run()
     assert pitches() == [66] * 5
 
 
