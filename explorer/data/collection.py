@@ -59,8 +59,17 @@ class Collection:
 
     @classmethod
     def join(cls, parts: list[Collection]) -> Collection:
-        """The notes of ``parts``, in order (no part may be None; empty parts are fine)."""
-        return cls(audio=np.concatenate([p.audio for p in parts]) if parts else np.zeros((0, N_SAMPLES), np.float32),
+        """The notes of ``parts``, in order (no part may be None; empty parts are fine).
+
+        Each part's ``audio`` then becomes a view into the joined audio (same values): a
+        cached part and the cached whole share one copy of the sound, not two (a 5,000-sound map
+        holds 650 MB of audio)."""
+        audio = np.concatenate([p.audio for p in parts]) if parts else np.zeros((0, N_SAMPLES), np.float32)
+        start = 0
+        for p in parts:
+            p.audio = audio[start : start + len(p.audio)]
+            start += len(p.audio)
+        return cls(audio=audio,
                    names=[n for p in parts for n in p.names], pitch=np.concatenate([p.pitch for p in parts] or [[]]).astype(int),
                    velocity=np.concatenate([p.velocity for p in parts] or [[]]).astype(int),
                    family=[f for p in parts for f in p.family], skipped=[s for p in parts for s in p.skipped],

@@ -89,6 +89,19 @@ def test_join_and_selection_zip():
     assert sr == SR and np.max(np.abs(y)) <= 0.892  # through the safety step: at most -1 dBFS
 
 
+def test_joined_parts_share_one_copy_of_the_audio():
+    """After a join, the cached parts hold views into the whole (same values, no second copy)."""
+    parts = [coll.own_sounds([("a.wav", wav_bytes(220)), ("b.wav", wav_bytes(330))]),
+             coll.own_sounds([("c.wav", wav_bytes(440))])]
+    before = [p.audio.copy() for p in parts]
+    whole = coll.Collection.join(parts)
+    for p, old in zip(parts, before):
+        assert np.shares_memory(p.audio, whole.audio)
+        np.testing.assert_array_equal(p.audio, old)
+    np.testing.assert_array_equal(whole.audio, np.concatenate(before))
+    assert coll.Collection.join(parts).audio.shape == whole.audio.shape  # joining again (cache miss) still works
+
+
 def test_a_sound_over_the_duration_limit_is_skipped_with_the_limit_said():
     buf = io.BytesIO()
     sf.write(buf, np.full(int(61 * 8000), 0.1, np.float32), 8000, format="WAV")
