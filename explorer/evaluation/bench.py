@@ -303,6 +303,38 @@ def bench_gp_speech(*, repeats: int) -> dict:
             "gp_speech_rtf": out.shape[-1] / sr / (ms / 1e3)}
 
 
+#: Notes on the benchmark's map (``map_build_s``): the map page's budget is 1000 in <= 30 s.
+MAP_SOUNDS = 1000
+
+
+@section
+def bench_map(*, repeats: int) -> dict:
+    """The map page's build without the page: :data:`MAP_SOUNDS` notes drawn from the default VAE at
+    MIDI 60, their codes encoded back (``map_encode_s``) and laid out by our t-SNE (400 iterations,
+    angle 0.8: ``map_layout_s``; ``map_build_s`` is the two together); beside it scikit-learn's t-SNE
+    at its defaults on the same codes (``map_layout_baseline_s``) and the ratio (``map_layout_speedup``).
+    One timed run each (t-SNE is seeded, so a run is the run)."""
+    from sklearn.manifold import TSNE
+
+    from explorer.data.collection import drawn_notes
+    from explorer.latent.sound_map import layout_2d, vae_codes
+
+    model, which = timed_model("vae")
+    notes = drawn_notes(model, model.sample_latent(MAP_SOUNDS, 0), pitch=60)
+    t0 = time.perf_counter()
+    codes = vae_codes(model, notes)
+    encode_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    layout_2d(codes, method="t-SNE")
+    layout_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    TSNE(n_components=2, perplexity=min(30.0, (len(codes) - 1) / 3), random_state=0).fit_transform(codes)
+    baseline_s = time.perf_counter() - t0
+    return {"map_sounds": MAP_SOUNDS, "map_encode_s": encode_s, "map_layout_s": layout_s,
+            "map_build_s": encode_s + layout_s, "map_layout_baseline_s": baseline_s,
+            "map_layout_speedup": baseline_s / layout_s, "map_checkpoint": which}
+
+
 #: The model pages whose rerun after a slider move is timed (``app_rerun_ms_<family>``).
 APP_RERUN_FAMILIES: tuple[str, ...] = ("vae", "gan", "gp")
 #: A page rerun is measured over at least this many slider moves.

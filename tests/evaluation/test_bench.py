@@ -27,6 +27,7 @@ MODEL_FIELDS = ["vae_render_ms", "vae_baseline_ms", "vae_speedup", "gan_render_m
                 "gp_render_ms", "gp_render_fresh_kernel_ms", "gp_cholesky_blocks_ms", "gp_fft_1s_ms", "gp_fft_speedup",
                 "gp_fit_3s_s"]
 MODEL_FIELDS += ["gp_track_fit_3s_s", "gp_speech_render_ms", "gp_speech_rtf"]  # the real speech recording
+MODEL_FIELDS += ["map_encode_s", "map_layout_s", "map_build_s", "map_layout_baseline_s", "map_layout_speedup"]
 
 
 def _check_fields(result: dict) -> None:
@@ -40,6 +41,8 @@ def _check_fields(result: dict) -> None:
     assert result["gp_fft_speedup"] == pytest.approx(result["gp_cholesky_blocks_ms"] / result["gp_fft_1s_ms"])
     assert isinstance(result["gp_latent_dim"], int) and result["gp_latent_dim"] >= bench.GP_RENDER_SECONDS * 44100
     assert result["stft_roundtrip_max_err"] < 1e-5
+    assert result["map_build_s"] == pytest.approx(result["map_encode_s"] + result["map_layout_s"])
+    assert result["map_layout_speedup"] == pytest.approx(result["map_layout_baseline_s"] / result["map_layout_s"])
     assert result["gp_speech_rtf"] == pytest.approx(bench.GP_FIT_SECONDS / (result["gp_speech_render_ms"] / 1e3), rel=0.01)
     json.dumps(result)  # what `bench --json` prints
 
@@ -55,6 +58,7 @@ def test_run_every_section_on_debug_models(short_input, monkeypatch):
     monkeypatch.setattr(bench, "CHECKPOINTS", {"vae": "debug", "gan": "debug"})
     monkeypatch.setattr(bench, "VAE_NOTES", ((0, 60),))
     monkeypatch.setattr(bench, "GAN_BATCH", 2)
+    monkeypatch.setattr(bench, "MAP_SOUNDS", 12)
     for name, seconds in (("RENDER", 0.25), ("BASELINE", 0.1), ("FIT", 0.2), ("WARMUP", 0.1)):
         monkeypatch.setattr(bench, f"GP_{name}_SECONDS", seconds)
     monkeypatch.setattr(bench, "APP_RERUN_FAMILIES", ())  # timed by test_app_rerun_beside_render
