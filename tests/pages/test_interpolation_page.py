@@ -100,15 +100,21 @@ def test_bad_preset_upload_is_reported_and_page_stays_up(content):
     assert at.get("audio") or at.error  # ... and no traceback
 
 
-def test_gp_kernel_morph_interpolated_vs_fixed():
-    at = _app(im_model="GP", im_gp_a="gp-middle-c", im_gp_b="gp-organ", im_steps="3")
+@pytest.mark.parametrize("mode, steps, step", [("not at all (A's kernel)", "3", 3), ("by a straight mix", "5", 3)])
+def test_gp_kernel_morph_modes(mode, steps, step):
+    """Even steps (the default) against a fixed kernel or a straight mix: step 0 is A either way, the
+    morph and a later step differ; the choice lives in the link."""
+    at = _app(im_model="GP", im_gp_a="gp-middle-c", im_gp_b="gp-organ", im_steps=steps)
     _ok(at)
-    moving = [a.proto.url for a in at.get("audio")]
-    at.radio(key="im_kernel").set_value("not at all (A's kernel)").run()
+    assert at.radio(key="im_kernel").value == "in even steps"
+    even = [a.proto.url for a in at.get("audio")]
+    at.radio(key="im_kernel").set_value(mode).run()
     _ok(at)
-    fixed = [a.proto.url for a in at.get("audio")]
-    assert moving[1] == fixed[1]  # step 0 is A either way
-    assert moving[0] != fixed[0] and moving[3] != fixed[3]  # the morph and the last step differ
+    other = [a.proto.url for a in at.get("audio")]
+    assert even[1] == other[1]
+    assert even[0] != other[0] and even[step] != other[step]
+    linked = _app(im_model="GP", im_gp_a="gp-middle-c", im_gp_b="gp-organ", im_steps=steps, im_kernel=mode)
+    assert linked.radio(key="im_kernel").value == mode
 
 
 def test_bad_gp_preset_name_in_link():
@@ -191,18 +197,3 @@ def test_a_morph_uses_each_endpoints_own_pitch(media):
     assert pitches() == [70, 70, 66, 66, 66]
     at.radio(key="im_pitch_move").set_value("the slider's").run()
     assert pitches() == [66] * 5
-
-
-def test_gp_kernel_morph_even_vs_linear_steps():
-    """Even steps (the default) and a straight mix share their ends and differ in between."""
-    at = _app(im_model="GP", im_gp_a="gp-middle-c", im_gp_b="gp-organ", im_steps="5")
-    _ok(at)
-    assert at.radio(key="im_kernel").value == "in even steps"
-    even = [a.proto.url for a in at.get("audio")]
-    at.radio(key="im_kernel").set_value("by a straight mix").run()
-    _ok(at)
-    linear = [a.proto.url for a in at.get("audio")]
-    assert even[1] == linear[1]  # step 0 is A either way
-    assert even[0] != linear[0] and even[3] != linear[3]  # the morph and a middle step differ
-    assert _app(im_model="GP", im_gp_a="gp-middle-c", im_gp_b="gp-organ", im_steps="5",
-                im_kernel="by a straight mix").radio(key="im_kernel").value == "by a straight mix"  # in the link
