@@ -20,6 +20,12 @@ AudioSource = Union[str, os.PathLike, bytes, BinaryIO]
 #: Upload limits: big enough for any sensible clip, small enough to keep the app responsive.
 MAX_BYTES = 25 * 1024 * 1024
 MAX_DURATION_S = 60.0
+#: The highest sample rate read. With the duration limit it bounds the mono samples held while
+#: decoding (60 s x 192 kHz = 46 MB of float32), since channels are mixed down block by block.
+MAX_FILE_SR = 192_000
+#: Frames decoded at a time: all channels of one block, never of the whole file (an 8-channel
+#: 384 kHz FLAC of 5 MB would otherwise cost 750 MB per decode).
+DECODE_BLOCK = 1 << 14
 
 
 def audio_bytes(y: np.ndarray, *, sr: int, format: str = "WAV", subtype: str = "PCM_16") -> bytes:
@@ -108,9 +114,11 @@ def load_audio(
             raise AudioLoadError(
                 f"{name}: {info.frames / info.samplerate:.0f} s is too long (limit {max_duration_s:.0f} s)"
             )
+        if info.samplerate > MAX_FILE_SR:
+            raise AudioLoadError(f"{name}: a sample rate of {info.samplerate / 1000:g} kHz is above the "
+                                 f"{MAX_FILE_SR // 1000} kHz this app reads; save it at 48 kHz")
         frames = -1 if keep_s is None else int(round(keep_s * info.samplerate))
-        y, file_sr = sf.read(io.BytesIO(data), frames=frames, dtype="float32", always_2d=True)
-        y = y.mean(axis=1)
+        y, file_sr = _read_mono(data, frames, info.frames), info.samplerate
     except AudioLoadError:
         raise
     except Exception:  # soundfile cannot read it: try librosa's fallback decoders (mp3 etc.)
@@ -132,6 +140,19 @@ def load_audio(
     if duration is not None:
         y = librosa.util.fix_length(y, size=int(round(duration * sr)))
     return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _read_mono(data: bytes, frames: int, total: int) -> np.ndarray:
+    """The first ``frames`` frames (-1: all ``total`` the header gives, already checked against the
+    duration limit) mixed down to mono, one block of channels at a time. A header that promises
+    more than the file holds gives what it holds."""
+    out = np.empty(total if frames < 0 else min(frames, total), np.float32)
+    done = 0
+    for block in sf.blocks(io.BytesIO(data), blocksize=DECODE_BLOCK, frames=frames, dtype="float32", always_2d=True):
+        n = min(len(block), out.size - done)
+        out[done:done + n] = block[:n].mean(axis=1)
+        done += n
+    return out[:done]
 
 
 def _librosa_fallback(data: bytes, name: str, max_duration_s: float) -> tuple[np.ndarray, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -77,6 +78,27 @@ def test_six_channels_are_downmixed_to_mono():
     y = load_audio(encode(channels, 16000), sr=16000)
     assert y.shape == (16000,) and y.dtype == np.float32
     np.testing.assert_allclose(y, tone(440.0) / 6, atol=1e-4)
+
+
+def test_many_channels_are_mixed_down_block_by_block():
+    # 8 channels x 10 s at 48 kHz: 15 MB as one float32 array; block by block only the mono mix
+    # (1.9 MB) and one block of channels are ever held
+    t = np.arange(480_000) / 48_000
+    channels = np.stack([np.sin(2 * np.pi * (200 + 50 * c) * t) * 0.1 for c in range(8)], axis=1)
+    data = encode(channels.astype(np.float32), 48_000, subtype="PCM_24")
+    tracemalloc.start()
+    y = load_audio(data, sr=48_000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    np.testing.assert_allclose(y, channels.mean(axis=1), atol=1e-4)
+    assert peak < 5 * 2**20, f"decoding held {peak / 2**20:.1f} MB"
+    cut = load_audio(data, sr=48_000, keep_s=2.5)  # a cut that ends inside a block
+    np.testing.assert_allclose(cut, channels[:120_000].mean(axis=1), atol=1e-4)
+
+
+def test_sample_rates_above_192_khz_are_refused_before_decoding():
+    with pytest.raises(AudioLoadError, match="384 kHz is above the 192 kHz"):
+        load_audio(encode(tone(1000.0, 0.2, sr=384_000), 384_000), sr=16000)
 
 
 def test_96_khz_is_resampled():
