@@ -23,6 +23,7 @@ from explorer.models.gp import (
     harmonic_kernel,
     list_gp_presets,
 )
+from explorer.worker import WorkerError
 from explorer.errors import ExplorerError
 from explorer.presets import MAX_SEED, Preset
 
@@ -326,13 +327,14 @@ if source_clip is not None:
         bar = st.progress(0.0, text=f"Fitting {ui.plain(name)}…")
         try:
             y_clip = load_audio(data, sr=FIT_SR, keep_s=FIT_MAX_S)  # a longer clip is cut, not refused
-            fit_spec = fit_track(
-                y_clip, sr=FIT_SR, description=f"voiced GP track fitted to {name}",
+            fit_spec = ui.in_worker(  # pyin: compiled and run in the native worker, never on this server
+                fit_track, y_clip, sr=FIT_SR, description=f"voiced GP track fitted to {name}",
                 progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Fitting {ui.plain(name)}… {f:.0%}"),
             )
             st.session_state["gp_fit"] = {"name": name, "hash": digest, "y": y_clip, "spec": fit_spec.dumps()}
         except ExplorerError as exc:  # the previous fit, if any, stays
-            st.session_state["gp_fit_failed"] = (digest, exc)
+            if not isinstance(exc, WorkerError):  # a crash or an overrun may pass on a second try
+                st.session_state["gp_fit_failed"] = (digest, exc)
             ui.show_error(exc, context=f"{name} could not be fitted")
         finally:
             bar.empty()

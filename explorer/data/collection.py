@@ -24,11 +24,11 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import soundfile as sf
 
-from explorer.audio.constants import N_SAMPLES, SR
+from explorer.audio.constants import N_SAMPLES, PITCH_MAX, PITCH_MIN, SR
 from explorer.audio.io import MAX_BYTES, MAX_DURATION_S, audio_bytes, load_audio
 from explorer.audio.safety import make_safe
 from explorer.data.dataset import LABELS, note_plan
-from explorer.data.loader import AUDIO_EXTENSIONS, TRIM_DB, estimate_pitch
+from explorer.data.loader import AUDIO_EXTENSIONS, TRIM_DB
 from explorer.data.synth import NOTE_PEAK_DBFS
 from explorer.data.synth import FAMILIES, synthesize_note
 from explorer.errors import AudioLoadError, ParameterError
@@ -225,8 +225,8 @@ def zip_members(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
 def own_sounds(files: list[tuple[str, bytes]], *, fallback_pitch: int = 60) -> Collection:
     """A person's own sounds, (name, bytes) each: read with the app's limits (at most
     ``MAX_BYTES`` and ``MAX_DURATION_S`` each), trimmed, cut or padded to a note, brought to the
-    dataset's note level, pitch estimated (pYIN; ``fallback_pitch`` where none is found; the
-    family says which). A file that cannot be used is skipped with its reason (the collection
+    dataset's note level, pitch estimated (:func:`note_pitches`; ``fallback_pitch`` where none is
+    found; the family says which). A file that cannot be used is skipped with its reason (the collection
     may be empty: see :func:`check_usable`)."""
     audio, rows, names, skipped = [], [], [], []
     for name, data in files:
@@ -242,12 +242,28 @@ def own_sounds(files: list[tuple[str, bytes]], *, fallback_pitch: int = 60) -> C
         except Exception as exc:  # noqa: BLE001 - a decoder's own error: this file is skipped, not the map
             skipped.append((short, f"cannot be read ({type(exc).__name__})"))
             continue
-        y = y[:N_SAMPLES] * np.float32(10.0 ** (NOTE_PEAK_DBFS / 20.0) / max(float(np.max(np.abs(y))), 1e-9))
-        p = estimate_pitch(np.pad(y, (0, N_SAMPLES - len(y))), sr=SR)
-        audio.append(y)
-        rows.append({"pitch": p if p >= 0 else fallback_pitch, "family": "pitch found" if p >= 0 else "no clear pitch"})
+        audio.append(y[:N_SAMPLES] * np.float32(10.0 ** (NOTE_PEAK_DBFS / 20.0) / max(float(np.max(np.abs(y))), 1e-9)))
         names.append(short)
+    found = note_pitches(np.stack([np.pad(y, (0, N_SAMPLES - len(y))) for y in audio])) if audio else []
+    rows = [{"pitch": int(p) if p >= 0 else fallback_pitch, "family": "pitch found" if p >= 0 else "no clear pitch"}
+            for p in found]
     return _notes(audio, rows, names, skipped=skipped, pitch_estimated=True)
+
+
+def note_pitches(notes: np.ndarray) -> np.ndarray:
+    """MIDI pitch of each note (int [n]; -1 where none is clear or it lies outside the dataset's
+    range), from CREPE's tiny model on the first second after the onset: no JIT compile and no
+    numba (unlike pyin), so a map of uploads never compiles or crashes on the server.
+
+    notes : np.ndarray [shape=(n, samples)] at :data:`SR`, each from its onset.
+    """
+    from explorer.evaluation.crepe_pitch import pitch_report
+
+    report = pitch_report(notes[:, int(0.05 * SR) : int(1.05 * SR)], sr=SR)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        midi = np.round(69 + 12 * np.log2(report.f0 / 440.0))
+    ok = report.voiced & np.isfinite(midi) & (midi >= PITCH_MIN) & (midi <= PITCH_MAX)
+    return np.where(ok, np.nan_to_num(midi), -1).astype(int)
 
 
 def check_usable(collection: Collection, *, given: int) -> None:

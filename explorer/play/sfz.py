@@ -149,12 +149,15 @@ def timbre_preset(model: AudioModel, preset: Preset) -> Preset:
 
 
 def build_sfz(model: AudioModel, z: np.ndarray, preset: Preset, *, name: str | None = None,
-              step: int = STEP, tune: bool = True) -> Instrument:
+              step: int = STEP, tune: bool = True, measure=None) -> Instrument:
     """The SFZ instrument of latent ``z`` [latent_dim] on ``model``, with ``preset`` (the preset
     JSON that reproduces the timbre) inside.
 
     step : semitones between sampled notes (1-12); tune : measure each WAV's pitch and correct it.
+    measure : ``measure(y, sr=, pitch=) -> cents | None``, :func:`measured_tune` unless given (the
+        app runs it in its native worker, where pyin's compiled code cannot take the server down).
     """
+    measure = measure or measured_tune
     if not 1 <= int(step) <= 12:
         raise ParameterError(f"the sampling step must be 1 to 12 semitones, got {step}")
     name = safe_name(name or f"{preset.model}-{'seed' + str(preset.seed) if preset.seed is not None else 'timbre'}")
@@ -175,7 +178,7 @@ def build_sfz(model: AudioModel, z: np.ndarray, preset: Preset, *, name: str | N
             layer = "" if velocity is None else f"_v{velocity:03d}"
             fname = f"{name}_{int(p):03d}_{note_name(p).replace('#', 's').lower()}{layer}.wav"
             files[fname] = audio_bytes(batch.y[i], sr=batch.sr)
-            cents = measured_tune(batch.y[i], sr=batch.sr, pitch=int(p)) if (tune and pitched) else 0
+            cents = measure(batch.y[i], sr=batch.sr, pitch=int(p)) if (tune and pitched) else 0
             if cents is None and int(p) not in untuned:
                 untuned.append(int(p))
             a, b = batch.loops[i]

@@ -12,6 +12,7 @@ audio and figures. Pages use ``from explorer import ui`` and ``ui.<name>``:
 - :mod:`~explorer.ui.presets`  preset_controls, preset_from_upload, preset_uploader, current_preset
 - :mod:`~explorer.ui.links`    query_notice and its checks (int_in, float_in, one_of)
 - :mod:`~explorer.ui.errors`   show_error, reported
+- :mod:`~explorer.ui.native`   in_worker (pitch tracking in the server's native worker process)
 - :mod:`~explorer.ui.text`     plain (a string from a file, link or upload, shown as text)
 """
 
@@ -26,6 +27,7 @@ from explorer.ui.models import (
     morph_step_models,
     preset_model,
 )
+from explorer.ui.native import in_worker
 from explorer.ui.page import (NAVIGATION, PALETTES, UPLOAD_MB, columns, control_columns, note_caption, note_name,
                               page_setup, palette, pitch_and_velocity)
 from explorer.ui.present import copy_link, presenting
@@ -43,7 +45,7 @@ from explorer.ui.text import plain
 
 __all__ = [
     "NAVIGATION", "PALETTES", "columns", "control_columns", "copy_link", "presenting", "UPLOAD_MB", "LoadedPreset", "Rendered", "checkpoints_found", "current_preset", "float_in",
-    "get_model", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
+    "get_model", "in_worker", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "pitch_and_velocity", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
     "reported", "show_error", "digest", "sound_file_name", "sound_panel", "wav_bytes",

@@ -9,6 +9,7 @@ import streamlit as st
 from explorer.audio.pitch import midi_to_hz
 from explorer.audio.pitch import note_name as _pitch_name
 from explorer.paths import ROOT
+from explorer.ui.native import native_worker
 from explorer.ui.present import presenting, view_controls
 
 #: Rainbowgram palettes offered in the sidebar: label -> name in :data:`explorer.audio.PALETTES`.
@@ -49,6 +50,7 @@ def page_setup(title: str, icon: str | None = None, *, heading: str | None = Non
     is replaced by it too (the browser would fetch it from the internet)."""
     if icon is None or icon.startswith(":material/"):
         icon = PAGE_ICON
+    native_worker()  # the pitch tracker warms up in its own process while the page is read
     st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if presenting() else "auto")
     with st.sidebar:

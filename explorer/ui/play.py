@@ -6,6 +6,8 @@ Pages call :func:`play_section` once, after their own controls, with the latent 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -13,12 +15,13 @@ from explorer.audio.pitch import note_name
 from explorer.errors import ExplorerError
 from explorer.models.base import AudioModel
 from explorer.play.midi import MAX_BYTES, read_midi
-from explorer.play.sfz import build_sfz, timbre_preset
+from explorer.play.sfz import build_sfz, measured_tune, timbre_preset
 from explorer.play.song import render_song
 from explorer.presets import Preset, parse_preset
 from explorer.ui.errors import show_error
 from explorer.ui.keyboard import keyboard, keyboard_notes, latent_key
 from explorer.ui.models import model_key
+from explorer.ui.native import in_worker
 from explorer.ui.sound import player
 
 #: MIDI uploads above this size are refused by the uploader (MB).
@@ -37,7 +40,8 @@ def _song(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, data: bytes,
 
 @st.cache_data(max_entries=4, show_spinner="Building the SFZ instrument…")
 def _sfz(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, preset_json: str, name: str):
-    inst = build_sfz(_model, _z, timbre_preset(_model, parse_preset(preset_json)), name=name)
+    inst = build_sfz(_model, _z, timbre_preset(_model, parse_preset(preset_json)), name=name,
+                     measure=partial(in_worker, measured_tune))
     return inst.zip_bytes(), len(inst.regions), inst.untuned
 
 

@@ -154,3 +154,27 @@ def test_bundled_example_can_be_fitted():
     at.button(key="gp_example").click().run()
     healthy(at)
     assert len(at.get("audio")) >= 3
+
+
+def crashing_fit(*args, **kwargs):
+    """Stands in for the fit in the native worker: dies the way a native crash in pyin does."""
+    import os
+
+    os.abort()
+
+
+def test_a_crash_in_the_pitch_tracker_is_a_message_and_the_next_fit_works(monkeypatch):
+    import explorer.models.gp.fit_track as fit_module
+
+    t = np.arange(24000) / 16000
+    tone = 0.3 * np.sin(2 * np.pi * 220 * t) * np.exp(-2 * t)
+    at = run()
+    real_fit = fit_module.fit_track
+    monkeypatch.setattr(fit_module, "fit_track", crashing_fit)
+    at.file_uploader(key="gp_clip").set_value(("tone.wav", wav(tone), "audio/wav")).run(timeout=TIMEOUT)
+    assert not at.exception
+    assert at.error and "stopped unexpectedly" in at.error[0].value
+    monkeypatch.setattr(fit_module, "fit_track", real_fit)
+    at.run(timeout=TIMEOUT)  # the same clip again: a crash is not remembered as the clip's fault
+    healthy(at)
+    assert len(at.get("audio")) >= 3
