@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.audio.safety import is_silent, make_safe, rms_dbfs
+from explorer.budget import check_time
 from explorer.errors import ParameterError, PresetError
 from explorer.models.base import DEFAULT_PITCH, AudioModel  # noqa: F401  (DEFAULT_PITCH: re-exported for pages)
 from explorer.presets import Preset
@@ -53,6 +54,7 @@ def render_safe(model: AudioModel, z: np.ndarray, pitch: float | None = None, *,
     """Render one latent vector z [latent_dim] (or [1 x latent_dim]) at one MIDI pitch (None: the
     model's default) and, for models conditioned on it, one MIDI ``velocity`` (None: the model's
     default; ignored by the others), and pass it through the safety step."""
+    check_time()  # a morph or a sample pack stops between its sounds when its budget runs out
     z = model.check_latent(z)
     pitch = check_pitch(model, pitch)
     velocity = check_velocity(model, velocity)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from explorer import ui
 from explorer.audio.features import DESCRIPTORS
+from explorer.budget import budgeted
 from explorer.ui.play import play_section
 from explorer.latent.melody import PHRASES, parse_melody, render_melody
 from explorer.models.registry import CHECKPOINT_DIR
@@ -109,6 +110,7 @@ def _on_preset() -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner="Rendering the melody…")
+@budgeted("long", "The melody")
 def _melody(_model, model_key: str, z_key: tuple, text: str) -> np.ndarray:
     notes = parse_melody(text, pitch_range=_model.pitch_range)
     return render_melody(_model, np.array(z_key, dtype=np.float32), notes)

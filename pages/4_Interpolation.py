@@ -7,6 +7,7 @@ import streamlit as st
 
 from explorer import ui
 from explorer.audio import rainbowgram
+from explorer.budget import budgeted
 from explorer.figures.sound import latent_map_figure, path_profile_figure, rainbowgram_strip_figure
 from explorer.latent.interpolation import interpolate, norms
 from explorer.latent.journey import render_journey
@@ -74,6 +75,7 @@ CAN_ENCODE = callable(getattr(default_model, "encode", None))
 
 
 @st.cache_data(max_entries=8, show_spinner="Encoding your sound…")
+@budgeted("long", "Encoding your sound")
 def encoded(_model, model_key: str, data: bytes):
     from explorer.models.vae import encode_sound
 
@@ -153,6 +155,7 @@ def endpoint_pitches(a: Preset | None, b: Preset | None, pitch: int | None, *, s
 
 
 @st.cache_data(max_entries=16, show_spinner="Rendering the morph…")
+@budgeted("long", "The morph")
 def cached_morph(_model, path_key: tuple, _za: np.ndarray, _zb: np.ndarray, *, steps: int, method: str, pitch,
                  _step_models, step_keys: tuple | None, extra: dict):
     """The morph and its sample pack; ``path_key`` names the model and end points, ``step_keys`` the

@@ -14,6 +14,7 @@ import streamlit as st
 from explorer import ui
 from explorer.audio.constants import SR
 from explorer.audio.features import DESCRIPTORS
+from explorer.budget import budgeted
 from explorer.data import collection as coll
 from explorer.data.loader import AUDIO_EXTENSIONS
 from explorer.figures.maps import sound_map_figure
@@ -57,11 +58,13 @@ colour = c3.selectbox("Colour by", COLOURS, key="map_colour", bind="query-params
 
 
 @st.cache_resource(max_entries=160, show_spinner=False)
+@budgeted("long", "This part of the map")
 def notes_part(source: str, spec: tuple, start: int, _make) -> coll.Collection:
     return _make()
 
 
 @st.cache_resource(max_entries=160, show_spinner=False)
+@budgeted("long", "Describing this part of the map")
 def described_part(source: str, spec: tuple, by: str, vae: str, start: int, _describe) -> np.ndarray:
     return _describe()
 

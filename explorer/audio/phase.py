@@ -17,6 +17,7 @@ import torch
 
 from explorer.audio.constants import HOP_LENGTH
 from explorer.audio.stft import check_fft_params, istft_t, n_fft_of, one_torch_thread, project_t, window
+from explorer.budget import check_time
 from explorer.errors import ParameterError
 
 INITS = ("random", "zeros")
@@ -100,6 +101,7 @@ def griffin_lim_t(
     eps = 1e-30  # units^2; only keeps rsqrt finite where the rebuilt STFT is exactly zero
     prev = None
     for _ in range(n_iter):
+        check_time()
         rebuilt = project_t(X, n_fft=n_fft, hop_length=hop_length)
         X = rebuilt if prev is None else torch.sub(rebuilt, prev, alpha=alpha)
         prev = rebuilt
@@ -133,6 +135,7 @@ def griffin_lim_from(
     angles = torch.polar(torch.ones_like(mag), phase)  # unit phasors
     rebuilt = torch.zeros_like(angles)
     for _ in range(n_iter):
+        check_time()
         prev = rebuilt
         y = torch.istft(mag * angles, n_fft, hop_length, window=win, center=True, length=n)
         rebuilt = torch.stft(y, n_fft, hop_length, window=win, center=True, pad_mode="reflect", return_complex=True)

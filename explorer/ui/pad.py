@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.audio import rainbowgram
+from explorer.budget import budgeted
 from explorer.figures.maps import pad_figure, pad_mosaic
 from explorer.latent.pad import CORNERS, bilinear_weights, pad_grid, pad_latent
 from explorer.models.base import AudioModel
@@ -31,6 +32,7 @@ KEY = "im_pad"
 
 
 @st.cache_data(max_entries=8, show_spinner="Drawing the pad's picture…")
+@budgeted("long", "Drawing the pad's picture")
 def _mosaic(_model: AudioModel, mkey: str, corners_key: str, _corners: np.ndarray, pitch, pal: str) -> np.ndarray:
     grid = pad_grid(_corners, GRID)
     tiles = [[rainbowgram(render_safe(_model, z, pitch).y, sr=_model.sample_rate, palette=pal).image

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.audio.pitch import note_name
+from explorer.budget import budgeted
 from explorer.errors import ExplorerError
 from explorer.models.base import AudioModel
 from explorer.play.midi import MAX_BYTES, read_midi
@@ -34,11 +35,13 @@ def _latent(model: AudioModel, z: np.ndarray | None, seed: int | None) -> np.nda
 
 
 @st.cache_data(max_entries=8, show_spinner="Playing the MIDI file…")
+@budgeted("long", "Playing the MIDI file")
 def _song(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, data: bytes, name: str, policy: str):
     return render_song(_model, _z, read_midi(data, name=name), policy=policy)
 
 
 @st.cache_data(max_entries=4, show_spinner="Building the SFZ instrument…")
+@budgeted("long", "Building the SFZ instrument")
 def _sfz(_model: AudioModel, mkey: str, lkey: str, _z: np.ndarray, preset_json: str, name: str):
     inst = build_sfz(_model, _z, timbre_preset(_model, parse_preset(preset_json)), name=name,
                      measure=partial(in_worker, measured_tune))

@@ -1,7 +1,8 @@
 """Sound on a page: the cached render, players with a WAV download, and the sound panel
 (rainbowgram + power spectrum) drawn from the audio a person hears.
 
-Rendered audio and figures are cached with ``st.cache_data``; figures are keyed by a digest of
+Rendered audio, WAV bytes and figures are cached in byte-bounded stores (:mod:`explorer.ui.cache`:
+their size grows with the sound's length, which ``st.cache_data``'s entry counts ignore); figures are keyed by a digest of
 the exact samples (and overlay curves) they show, so a picture never belongs to another sound, and
 a rerun that shows the same sound builds no figure.
 """
@@ -17,14 +18,21 @@ import streamlit as st
 
 from explorer.audio import audio_bytes, power_spectrum, rainbowgram
 from explorer.audio.pitch import note_name as _pitch_name
+from explorer.budget import budgeted
 from explorer.figures.sound import content_top_hz, rainbowgram_figure, spectrum_figure
 from explorer.models.base import AudioModel
 from explorer.render import render_safe
+from explorer.ui.cache import bytes_cache
 from explorer.ui.text import plain
 from explorer.ui.errors import reported
 from explorer.ui.models import model_key
 from explorer.ui.page import palette
 from explorer.ui.present import PRESENT_FIG_HEIGHT, autoplaying, presenting
+
+
+#: Megabytes each byte-bounded cache of this module may hold (shared by all sessions): about 1,000
+#: VAE notes or 35 thirty-second GP draws at 48 kHz of audio, and their WAVs and pictures.
+RENDER_MB, WAV_MB, FIGURE_MB = 200, 100, 150
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,8 @@ def digest(a: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(a).tobytes(), digest_size=16).hexdigest()
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@bytes_cache(RENDER_MB)
+@budgeted("sound", "This sound")
 def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None,
             velocity: int | None = None) -> Rendered:
     latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32).copy()
@@ -81,7 +90,7 @@ def render_or_stop(model: AudioModel, *, context: str = "This setting could not 
     raise AssertionError("unreachable: reported(stop=True) stops the page")
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@bytes_cache(WAV_MB)
 def _wav(_y: np.ndarray, key: str, sr: int) -> bytes:
     return audio_bytes(_y, sr=sr)
 
@@ -91,7 +100,7 @@ def wav_bytes(y: np.ndarray, sr: int) -> bytes:
     return _wav(y, digest(y), sr)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@bytes_cache(FIGURE_MB)
 def _panel_figures(_y: np.ndarray, key: str, sr: int, pal: str, max_hz: float | None, title: str, big: bool):
     rg = rainbowgram(_y, sr=sr, palette=pal)
     freqs, psd = power_spectrum(_y, sr=sr)
@@ -100,7 +109,7 @@ def _panel_figures(_y: np.ndarray, key: str, sr: int, pal: str, max_hz: float | 
     return (_bigger(fig) if big else fig), (freqs, psd)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@bytes_cache(FIGURE_MB / 2)
 def _spectrum(_freqs: np.ndarray, _psd: np.ndarray, key: str, _overlays: list, overlays_key: str,
               bands: tuple | None, title: str, big: bool):
     fig = spectrum_figure(_freqs, _psd, overlays=_overlays, bands=None if bands is None else list(bands), title=title,

@@ -85,8 +85,11 @@ def checkpoints_fixture(family: str):
 
 
 def clear_caches() -> None:
+    from explorer.ui.cache import clear_all
+
     st.cache_resource.clear()
     st.cache_data.clear()
+    clear_all()
 
 
 def debug_checkpoint(family: str, folder: Path, *, card: dict | None = None) -> Path:

@@ -177,3 +177,15 @@ def test_preset_switches_to_the_checkpoint_it_names(tmp_path, monkeypatch):
     assert at.slider(key="vae_pitch").value == 65
     assert any("not installed" in i.value and "vae-from-a-friend" in i.value for i in at.info)
     clear_caches()
+
+
+def test_a_render_past_its_time_budget_is_a_message_and_the_next_move_plays(checkpoints, monkeypatch):
+    from explorer.budget import BUDGETS_S
+
+    monkeypatch.setitem(BUDGETS_S, "sound", 0.0)
+    at = _run()
+    assert not at.exception
+    assert at.error and "took longer than 0 s and was stopped" in at.error[0].value
+    monkeypatch.setitem(BUDGETS_S, "sound", 30.0)
+    at.run()
+    _healthy(at)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.fft
 
+from explorer.budget import check_time
 from explorer.errors import ParameterError
 from explorer.models.base import LatentAudioModel
 from explorer.models.gp.kernel import Component, SMKernel, kernel_from_arrays
@@ -158,6 +159,7 @@ class GPModel(LatentAudioModel):
             weights = coef[labels].T  # [K, M/2+1]: each bin's share of each modulation basis function
             y = np.empty((len(z), n), dtype=np.float32)
             for i in range(len(z)):
+                check_time()
                 x = scipy.fft.irfft(zf[i] * weights, n=self._m, axis=-1)[:, :n]
                 y[i] = np.einsum("kn,kn->n", x, basis)
         return (y * self.spec.gain_curve()).astype(np.float32)

@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 import scipy.fft
 
+from explorer.budget import check_time
 from explorer.models.gp.kernel import SMKernel
 
 
@@ -61,6 +62,7 @@ def _half_rows(w: np.ndarray, mu: np.ndarray, ls: np.ndarray, noise: np.ndarray,
     rows = np.zeros((w.shape[0], half))
     gauss_cache: dict[bytes, np.ndarray] = {}
     for q in range(w.shape[1]):
+        check_time()
         if not np.any(w[:, q]):
             continue
         key = ls[:, q].tobytes()

@@ -34,6 +34,7 @@ import numpy as np
 import scipy.fft
 import scipy.signal
 
+from explorer.budget import check_time
 from explorer.models.gp.track import Track, noise_bands
 
 #: Control-grid step of the harmonic amplitude processes, s (at most; finer for wide lines).
@@ -205,6 +206,7 @@ def render_track(track: Track, z: np.ndarray, n: int, *, sr: int, plan: TrackPla
     voiced = np.zeros((len(z), n), dtype=np.float32)
     noise = np.zeros((len(z), n), dtype=np.float32)
     for r in range(len(z)):
+        check_time()
         zh = z[r, : p.n_h].astype(np.float64).reshape(H, 2, p.n_c)
         c = ou_paths((zh[:, 0] + 1j * zh[:, 1]) / math.sqrt(2.0), p.rho)
         if track.coherence > 0:
@@ -213,6 +215,7 @@ def render_track(track: Track, z: np.ndarray, n: int, *, sr: int, plan: TrackPla
         if track.inharmonicity > 0:  # stretched partials: one rotation per harmonic
             acc = np.zeros(n, dtype=np.complex64)
             for h, s_h in enumerate(track.stretch):
+                check_time()
                 if np.any(u[h]):
                     rot_h = np.exp(1j * (h + 1) * s_h * p.phase).astype(np.complex64)
                     acc += (u[h].take(p.i0) * p.w0 + u[h].take(p.i0 + 1) * p.w1) * rot_h

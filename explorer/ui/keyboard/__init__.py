@@ -21,6 +21,7 @@ import streamlit as st
 
 from explorer.audio.io import audio_bytes
 from explorer.audio.pitch import note_name
+from explorer.budget import budgeted
 from explorer.models.base import AudioModel
 from explorer.play.notes import LOOP_XFADE_S, playable_pitches, render_notes
 from explorer.play.song import RELEASE_S
@@ -48,6 +49,7 @@ class KeyboardNotes:
 
 
 @st.cache_data(max_entries=8, show_spinner="Rendering the keyboard's notes…")
+@budgeted("long", "Rendering the keyboard's notes")
 def _notes(_model: AudioModel, model_key: str, latent_key: str, _z: np.ndarray | None, seed: int | None,
            lo: int, hi: int) -> KeyboardNotes:
     z = _model.sample_latent(1, seed)[0] if _z is None else _z
