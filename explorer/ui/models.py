@@ -26,6 +26,7 @@ from explorer.models.registry import (
 )
 from explorer.presets import Preset
 from explorer.ui.errors import show_error
+from explorer.ui.links import one_of, query_notice
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading model…")
@@ -86,6 +87,8 @@ def model_from_sidebar(family: str) -> tuple[AudioModel, str]:
     """
     names = checkpoints_found().get(family, []) or [DEFAULT_CHECKPOINT[family]]
     label = family.upper()
+    # a link naming anything but an installed checkpoint (a path, a file elsewhere) is ignored, and said
+    query_notice({f"{family}_checkpoint": one_of(names)})
     checkpoint = (st.sidebar.selectbox(f"{label} checkpoint", names, key=f"{family}_checkpoint",
                                        bind="query-params")  # a shared link plays on the same checkpoint
                   if len(names) > 1 else names[0])

@@ -189,3 +189,10 @@ def test_a_render_past_its_time_budget_is_a_message_and_the_next_move_plays(chec
     monkeypatch.setitem(BUDGETS_S, "sound", 30.0)
     at.run()
     _healthy(at)
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/passwd", "/nonexistent/secret.pt", "vae-gm-v1.pt"])
+def test_a_link_naming_a_file_instead_of_a_checkpoint_is_ignored_and_said(checkpoints, name):
+    at = _run(vae_checkpoint=name)
+    _healthy(at)
+    assert any("Ignored from the link" in w.value for w in at.warning)
