@@ -1,8 +1,9 @@
-"""Native work in one long-lived child process: the app's pitch tracking (``librosa.pyin``).
+"""Native work in one long-lived child process: the app's pitch tracking and fits (``librosa.pyin``
+for tuning sampler instruments, the GP fit).
 
 numba compiles pyin on its first use (about 50 s with a cold cache) and two processes compiling
-into one cache at once can corrupt it and crash natively. So the app never runs pyin itself: it
-sends the job here. One child, started when the app starts and warmed at once (pyin compiled in
+into one cache at once can corrupt it and crash natively. So the app never runs that work itself:
+it sends the job here. One child, started when the app starts and warmed at once (pyin compiled in
 the background, into a cache of its own), runs one job at a time. A crash in the child, or a job
 past its time budget, ends that job with a message and a fresh child next time; the server and
 every other session stay up.

@@ -327,7 +327,7 @@ if source_clip is not None:
         bar = st.progress(0.0, text=f"Fitting {ui.plain(name)}…")
         try:
             y_clip = load_audio(data, sr=FIT_SR, keep_s=FIT_MAX_S)  # a longer clip is cut, not refused
-            fit_spec = ui.in_worker(  # pyin: compiled and run in the native worker, never on this server
+            fit_spec = ui.in_worker(  # in the native worker: a crash there is a message, not a lost server
                 fit_track, y_clip, sr=FIT_SR, description=f"voiced GP track fitted to {name}",
                 progress=lambda f: bar.progress(min(max(f, 0.0), 1.0), text=f"Fitting {ui.plain(name)}… {f:.0%}"),
             )
@@ -360,7 +360,7 @@ if fit:
             st.plotly_chart(f0_figure(fitted_track), key="gp_fit_f0", config={"displaylogo": False})
             st.caption("A stationary kernel has one spectrum forever, so it cannot change vowel or pitch, and "
                        "independent blocks lose the phase of every harmonic at each edge: a whisper. The fit "
-                       "follows the pitch (pyin) every 10 ms and lets each harmonic run on as a resonator whose "
+                       "follows the pitch (CREPE, a pitch-tracking network) every 10 ms and lets each harmonic run on as a resonator whose "
                        "frequency follows it and whose state carries across frames, with Bark-band noise for "
                        "the unvoiced sounds.")
         ui.sound_panel(y_fit, FIT_SR, key="gp_fit_panel", title="(resynthesis)", spectrum=False)

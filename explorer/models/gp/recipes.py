@@ -80,7 +80,7 @@ def _speech_voiced(wav: Path) -> GPSpec:
 
     return fit_track(
         load_audio(wav, sr=16000), sr=16000,
-        description=f"Voiced GP track fitted to examples/{wav.name} (espeak-ng: '{EXAMPLE_TEXT}'): pyin f0 and "
+        description=f"Voiced GP track fitted to examples/{wav.name} (espeak-ng: '{EXAMPLE_TEXT}'): CREPE f0 and "
         "voicing per 10 ms, harmonics as phase-continuous resonators, Bark sub-band noise.",
     )
 
