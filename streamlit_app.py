@@ -64,7 +64,9 @@ def family_card(family: str, names: list[str]) -> None:
         with ui.reported(f"The {family.upper()} model could not play"):
             model = ui.get_model(family)
             sound = ui.render(model, seed=seed, pitch=60 if model.pitch_range is not None else None)
-            ui.player(sound.y, sound.sr, key=f"home_{family}", label=f"seed {seed}", file_name=f"{family}-seed{seed}.wav")
+            ui.player(sound.y, sound.sr, key=f"home_{family}", label=f"seed {seed}",
+                      file_name=ui.sound_file_name(family, DEFAULT_CHECKPOINT[family], source=f"seed{seed}",
+                                                   pitch=sound.pitch))
 
 
 def home() -> None:

@@ -103,3 +103,16 @@ def test_explanations_are_short_and_plain(name):
     assert not long, long
     said = [t[:80] for t in texts if re.search(r"\bthe user|\bdraft|\bnotebook", t, re.I)]
     assert not said, said
+
+
+def test_home_page_sounds_are_named_after_what_made_them(file_names):
+    apptest.clear_caches()
+    at = apptest.run_page("../streamlit_app.py")
+    for button in [b for b in at.button if (b.key or "").startswith("home_play_")]:
+        button.click().run()
+    assert not at.exception
+    wav = [n for n in file_names if n.endswith(".wav")]
+    for family in ("vae", "gan"):
+        checkpoint = registry.DEFAULT_CHECKPOINT[family]
+        assert any(re.fullmatch(rf"{checkpoint}-seed\d+-C4\.wav", n) for n in wav), wav
+    assert any(re.fullmatch(r"gp-middle-c-seed\d+(-[A-G]#?\d)?\.wav", n) for n in wav), wav
