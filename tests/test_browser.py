@@ -94,6 +94,20 @@ def browser():
         b.close()
 
 
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: $SCREENSHOT_DIR if set (to look at them), else the test's folder."""
+    out = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def no_error_box(page) -> None:
+    """No exception box and no error panel on the page."""
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+
+
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:
     """Wait until the script has finished running (no running indicator) and content is there."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)

@@ -8,14 +8,12 @@ person reading them, never by a timed assertion.
 
 from __future__ import annotations
 
-import os
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from tests.test_browser import browser, server, wait_for_app  # noqa: F401  (fixtures)
+from tests.test_browser import browser, no_error_box, server, shots, wait_for_app  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 N = 40  # synthetic notes on the map
@@ -28,16 +26,6 @@ def page(browser, tmp_path):  # noqa: F811
     context.close()
 
 
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    out = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def _no_error_box(page) -> None:
-    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
 def _map_point(page, k: int):
@@ -56,7 +44,7 @@ def test_click_a_point_to_hear_it_and_lasso_to_download(server, page, shots):  #
     page.wait_for_selector('[data-testid="stPlotlyChart"] path.point', timeout=60_000)
     wait_for_app(page)
     page.screenshot(path=str(shots / "Map.png"), full_page=True)
-    _no_error_box(page)
+    no_error_box(page)
     times = []
     for k in (5, 23, 31):
         x, y = _map_point(page, k)
@@ -75,7 +63,7 @@ def test_click_a_point_to_hear_it_and_lasso_to_download(server, page, shots):  #
         assert label.count() >= 1, f"no player labelled {name}"  # the player above is that sound's
     print(f"\nclick -> new player: {', '.join(f'{t:.2f}' for t in times)} s")
     page.screenshot(path=str(shots / "Map-clicked.png"), full_page=True)
-    _no_error_box(page)
+    no_error_box(page)
 
     # the lasso tool, then a lasso around some points: a ZIP of exactly those sounds
     page.locator('[data-testid="stPlotlyChart"]').first.hover()
@@ -101,7 +89,7 @@ def test_click_a_point_to_hear_it_and_lasso_to_download(server, page, shots):  #
     info.value.save_as(saved)
     with zipfile.ZipFile(saved) as zf:
         assert len(zf.namelist()) == inside and all(n.endswith(".wav") for n in zf.namelist())
-    _no_error_box(page)
+    no_error_box(page)
 
 
 def _pad_src(page) -> str:
@@ -122,7 +110,7 @@ def test_pad_click_and_slider_move_the_sound_and_the_link(server, page, browser,
     wait_for_app(page)
     page.locator(".st-key-im_pad_chart").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "Pad.png"), full_page=True)
-    _no_error_box(page)
+    no_error_box(page)
 
     # a click on the pad near B (across 0.9, down 0.1): the points are laid out row by row, 11 a side
     before = _pad_src(page)
@@ -141,7 +129,7 @@ def test_pad_click_and_slider_move_the_sound_and_the_link(server, page, browser,
     page.keyboard.press("ArrowRight")
     _wait_for_new_pad_sound(page, before)
     page.wait_for_function("() => location.search.includes('im_pad_x=0.95')", timeout=30_000)
-    _no_error_box(page)
+    no_error_box(page)
 
     # the link holds the position: a fresh browser opened on it plays the same sound
     src, url = _pad_src(page), page.url
@@ -172,7 +160,7 @@ def test_a_zip_of_fifty_own_notes_on_the_map_and_into_the_vae_page(server, page,
     page.wait_for_selector("audio[src]", timeout=60_000)
     wait_for_app(page)
     print(f"\n50 uploaded notes -> map: {time.perf_counter() - t0:.1f} s")
-    _no_error_box(page)
+    no_error_box(page)
     assert page.locator('[data-testid="stPlotlyChart"]').first.locator("path.point").count() >= 50
     assert page.get_by_text("Left out 1 file(s) in the ZIP that are not sounds").count() == 1
     x, y = _map_point(page, 17)
@@ -192,7 +180,7 @@ def test_a_zip_of_fifty_own_notes_on_the_map_and_into_the_vae_page(server, page,
     page.goto(f"{server}/{href.lstrip('/')}" if not href.startswith("http") else href, wait_until="domcontentloaded")
     page.wait_for_selector("audio[src]", timeout=180_000)
     wait_for_app(page)
-    _no_error_box(page)
+    no_error_box(page)
     assert page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Ignored").count() == 0
     assert "vae_z0=" in page.url
     page.screenshot(path=str(shots / "Map-to-VAE.png"), full_page=True)

@@ -6,13 +6,12 @@ HTML shows it as text: no live link, no image, and no request leaves the machine
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.pages.test_text_not_markdown import EVIL
-from tests.test_browser import browser, server, wait_for_app  # noqa: F401  (fixtures)
+from tests.test_browser import browser, no_error_box, server, shots, wait_for_app  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,21 +30,11 @@ def page(browser):  # noqa: F811
     context.close()
 
 
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    out = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
 
 def _ready(page) -> None:
     page.wait_for_selector("audio[src]", timeout=120_000)
     wait_for_app(page)
 
-
-def _no_error_box(page) -> None:
-    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
 @pytest.mark.parametrize("path, query", [
@@ -59,7 +48,7 @@ def test_a_link_naming_a_server_file_is_ignored_and_reveals_nothing(page, server
     page.screenshot(path=str(shots / f"traversal-{path}.png"), full_page=True)
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "Ignored from the link" in body
-    _no_error_box(page)
+    no_error_box(page)
     for leak in ("root:x:0:0", "not found", "truncated", "/work/", "/root/", "No such file"):
         assert leak not in body, leak
 
@@ -80,4 +69,4 @@ def test_markup_in_an_uploaded_kernel_stays_text(page, server, shots, tmp_path):
     assert main.locator(f'img[src*="{EVIL_HOST}"]').count() == 0  # ... no image, no tracking pixel
     assert "click me" in main.inner_text()  # the description is there, as text
     assert page.outside == [], page.outside  # and nothing was fetched from that host
-    _no_error_box(page)
+    no_error_box(page)
