@@ -44,6 +44,18 @@ def navigation(folder: Path = PAGES_DIR) -> list[tuple[str, str, str, str]]:
 NAVIGATION = navigation()
 
 
+def _leave_pages_folder_mode() -> None:
+    """A link to a page opened before anyone has opened the home page runs that page the old way
+    (Streamlit's ``pages/`` folder mode: the navigation lists "streamlit app" and file names, and
+    stays so). Leave that mode and run again through the app's own navigation (``st.navigation``
+    in streamlit_app.py), which opens the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_setup(title: str, icon: str | None = None, *, heading: str | None = None, caption: str | None = None) -> None:
     """Page config plus the sidebar settings shared by every page; then the page's ``heading``
     and ``caption`` when given. ``icon`` defaults to :data:`PAGE_ICON`; a ``:material/...`` icon
@@ -51,6 +63,7 @@ def page_setup(title: str, icon: str | None = None, *, heading: str | None = Non
     if icon is None or icon.startswith(":material/"):
         icon = PAGE_ICON
     native_worker()  # the pitch tracker warms up in its own process while the page is read
+    _leave_pages_folder_mode()
     st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if presenting() else "auto")
     with st.sidebar:
