@@ -49,9 +49,11 @@ def _leave_pages_folder_mode() -> None:
     (Streamlit's ``pages/`` folder mode: the navigation lists "streamlit app" and file names, and
     stays so). Leave that mode and run again through the app's own navigation (``st.navigation``
     in streamlit_app.py), which opens the same page."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
+    try:  # an internal flag of Streamlit's: if a release renames it, pages simply run as they are
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if getattr(PagesManager, "uses_pages_directory", None) is True:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
