@@ -75,6 +75,13 @@ def _serve(job_fd: int, result_fd: int, cache_dir: str, warm: bool) -> None:
             warm_up()
         except Exception:  # noqa: BLE001 - a job will meet the same problem and report it
             pass
+    try:
+        _answer(inbox, results)
+    except OSError:  # BrokenPipeError included: the app went away; nothing is left to answer
+        pass
+
+
+def _answer(inbox, results) -> None:
     results.send(("ready", None))
     while (job := inbox.get()) is not None:
         fn, args, kwargs, wants_progress = job

@@ -84,7 +84,7 @@ def kernel_dict(_model, model_key: str) -> dict:
     return _model.spec.to_json()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # the figure itself, not a copy: never mutated
 def kernel_plot(_kernel, model_key: str, pitch: int | None, max_lag_s: float, title: str):
     """:func:`kernel_figure` of the kernel ``model_key`` plays at ``pitch``, built once per setting."""
     return kernel_figure(_kernel, max_lag_s=max_lag_s, title=title)
@@ -267,7 +267,7 @@ def controls_and_sound() -> tuple[object, int | None, int, Preset]:
             st.warning(f"The kernel has not died out within the clip: {clipped:.1%} of the circulant embedding's "
                        "power was negative and clipped, so the draw is slightly off the kernel. Lengthen the "
                        "sound or shorten the lengthscales.", icon=":material/warning:")
-        freqs, measured = power_spectrum(y, sr=sr)
+        freqs, measured = ui.spectrum_of(y, sr)  # the panel below draws the same numbers
         model_psd = analytic(model, ui.model_key(model), used_pitch, freqs)
         scale = measured.sum() / max(model_psd.sum(), 1e-30)  # same total power as the (loudness-safe) audio
         spec = model.spec

@@ -66,7 +66,7 @@ def palette_lut(palette: str = "rainbow") -> np.ndarray:
 
 def rainbowgram(
     y: np.ndarray, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH, top_db: float = 80.0,
-    palette: str = "rainbow",
+    palette: str = "rainbow", fmax: float | None = None,
 ) -> Rainbowgram:
     """Rainbowgram of a sound.
 
@@ -78,11 +78,15 @@ def rainbowgram(
     top_db : float > 0
         dB range of the brightness below the loudest bin.
     palette : "rainbow" or "colorblind"
+    fmax : float > 0 or None
+        Keep only the bins up to this frequency (Hz; None: all). Brightness stays relative to the
+        loudest bin of the whole spectrum, so a crop does not brighten what is left.
 
     Returns
     -------
     Rainbowgram
-        ``image`` uint8 ``[1 + n_fft // 2 x T x 3]``; digital silence is all black.
+        ``image`` uint8 ``[F x T x 3]``, F = ``1 + n_fft // 2`` or the bins up to ``fmax``; digital
+        silence is all black.
     """
     if not np.isscalar(sr) or not sr > 0:
         raise ParameterError(f"sr must be a positive number, got {sr!r}")
@@ -91,15 +95,21 @@ def rainbowgram(
     lut = palette_lut(palette)
     if np.ndim(y) != 1:
         raise ParameterError(f"rainbowgram expects mono audio [n], got shape {np.shape(y)}")
+    if fmax is not None and not (np.isscalar(fmax) and fmax > 0):
+        raise ParameterError(f"fmax must be > 0 Hz or None, got {fmax!r}")
     S = stft(y, n_fft=n_fft, hop_length=hop_length)  # [F x T]
     mag = np.abs(S)
-    peak = float(mag.max())
+    peak = float(mag.max()) if mag.size else 0.0
+    if fmax is not None:  # the colour and brightness of bins never shown are not worth computing
+        keep = max(1, int(np.floor(fmax * n_fft / sr)) + 1)
+        S, mag = S[:keep], mag[:keep]
     if peak > 0:
         db = 20.0 * np.log10(np.maximum(mag, peak * 1e-12) / peak)  # dB re loudest bin
         bright = np.clip(1.0 + db / top_db, 0.0, 1.0)
     else:
         bright = np.zeros_like(mag)
-    dev = if_deviation(instantaneous_frequency(np.angle(S)), hop_length=hop_length, n_fft=n_fft)
+    dev = if_deviation(instantaneous_frequency(np.angle(S)), hop_length=hop_length, n_fft=n_fft,
+                       cropped=fmax is not None)
     if dev.shape[-1] > 1:
         dev[:, 0] = dev[:, 1]  # frame 0 holds a phase, not a difference
     idx = np.clip(np.rint((dev + 1.0) * 127.5), 0, 255).astype(np.intp)

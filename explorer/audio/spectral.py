@@ -93,7 +93,8 @@ def from_logmag_if(log_mag: np.ndarray, if_: np.ndarray, *, eps: float = EPS) ->
     return (mag * np.exp(1j * phase)).astype(np.complex64)
 
 
-def if_deviation(if_: np.ndarray, *, hop_length: int = HOP_LENGTH, n_fft: int = N_FFT) -> np.ndarray:
+def if_deviation(if_: np.ndarray, *, hop_length: int = HOP_LENGTH, n_fft: int = N_FFT,
+                 cropped: bool = False) -> np.ndarray:
     """IF relative to each bin's centre frequency, in [-1, 1].
 
     ``dev[k, t] = wrap(pi * if_[k, t] - 2 pi k hop_length / n_fft) / pi``: 0 when the phase of
@@ -102,11 +103,15 @@ def if_deviation(if_: np.ndarray, *, hop_length: int = HOP_LENGTH, n_fft: int = 
     difference (it is the phase itself) and is meaningless.
 
     if_ : np.ndarray [shape=(..., F, T)] from :func:`to_logmag_if`, ``F = 1 + n_fft // 2``
+    cropped : bool
+        ``if_`` holds only the lowest ``F <= 1 + n_fft // 2`` bins (a picture cut at some frequency).
     """
     check_fft_params(n_fft, hop_length)
     if_ = np.asarray(if_)
-    if if_.ndim < 2 or if_.shape[-2] != 1 + n_fft // 2:
-        raise ParameterError(f"if_ must be [..., {1 + n_fft // 2} x T] for n_fft={n_fft}, got {if_.shape}")
+    full = 1 + n_fft // 2
+    if if_.ndim < 2 or not (0 < if_.shape[-2] <= full if cropped else if_.shape[-2] == full):
+        raise ParameterError(f"if_ must be [..., {'F <= ' if cropped else ''}{full} x T] for n_fft={n_fft}, "
+                             f"got {if_.shape}")
     k = np.arange(if_.shape[-2])[:, None]
     d = np.pi * if_ - 2 * np.pi * k * hop_length / n_fft  # rad / hop
     return (((d + np.pi) % (2 * np.pi) - np.pi) / np.pi).astype(np.float32)

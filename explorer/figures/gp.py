@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.sound import FIG_HEIGHT
+from explorer.figures.sound import MARGIN, FIG_HEIGHT, plain_figure
 from explorer.models.gp import SMKernel
-
-_MARGIN = dict(l=50, r=10, t=40, b=40)
 
 
 def kernel_figure(kernel: SMKernel, *, max_lag_s: float, title: str = "Kernel k(τ)") -> go.Figure:
@@ -19,14 +17,13 @@ def kernel_figure(kernel: SMKernel, *, max_lag_s: float, title: str = "Kernel k(
     """
     tau = np.linspace(0.0, max_lag_s, 4000)  # s
     smooth = SMKernel(kernel.components, 0.0).covariance(tau)
-    fig = go.Figure(go.Scatter(x=tau * 1e3, y=smooth, mode="lines", name="k(τ)"))
+    traces = [dict(type="scatter", x=tau * 1e3, y=smooth, mode="lines", name="k(τ)")]
     if kernel.noise > 0:
-        fig.add_trace(go.Scatter(x=[0.0, 0.0], y=[smooth[0], smooth[0] + kernel.noise], mode="lines+markers",
-                                 name="white noise (τ = 0 only)", line=dict(dash="dot")))
-    fig.update_xaxes(title_text="lag τ (ms)", range=[0, max_lag_s * 1e3])
-    fig.update_yaxes(title_text="covariance")
-    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25))
-    return fig
+        traces.append(dict(type="scatter", x=[0.0, 0.0], y=[smooth[0], smooth[0] + kernel.noise], mode="lines+markers",
+                           name="white noise (τ = 0 only)", line=dict(dash="dot")))
+    return plain_figure(traces, dict(
+        title=dict(text=title), height=FIG_HEIGHT, margin=MARGIN, legend=dict(orientation="h", y=-0.25),
+        xaxis=dict(title=dict(text="lag τ (ms)"), range=[0, max_lag_s * 1e3]), yaxis=dict(title=dict(text="covariance"))))
 
 
 def f0_figure(track, *, title: str = "Pitch (f0) and voicing of the fit") -> go.Figure:
@@ -41,7 +38,7 @@ def f0_figure(track, *, title: str = "Pitch (f0) and voicing of the fit") -> go.
                              line=dict(width=0), opacity=0.3))
     fig.add_trace(go.Scatter(x=t, y=f0, mode="lines", name="f0 (Hz)", connectgaps=False))
     fig.update_xaxes(title_text="time (s)")
-    fig.update_layout(title=title, height=FIG_HEIGHT, margin=_MARGIN, legend=dict(orientation="h", y=-0.25),
+    fig.update_layout(title=title, height=FIG_HEIGHT, margin=MARGIN, legend=dict(orientation="h", y=-0.25),
                       yaxis=dict(title="f0 (Hz)"),
                       yaxis2=dict(title="voicing", overlaying="y", side="right", range=[0, 1.05], showgrid=False))
     return fig

@@ -16,7 +16,7 @@ CATEGORY_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E
 MAP_HEIGHT = 560
 #: Pixels a side of one sound's rainbowgram in the pad's picture.
 TILE = 64
-_MARGIN = dict(l=10, r=10, t=40, b=10)
+MARGIN = dict(l=10, r=10, t=40, b=10)
 
 
 def sound_map_figure(xy: np.ndarray, names: list[str], *, groups: list[str] | None = None,
@@ -53,7 +53,7 @@ def sound_map_figure(xy: np.ndarray, names: list[str], *, groups: list[str] | No
             marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(width=2.5, color="#D55E00"))))
     # dragging pans and a click selects one point (streamlit's default for a chart that selects
     # points); the lasso and box tools in the mode bar select several
-    fig.update_layout(height=MAP_HEIGHT, margin=_MARGIN, title=title,
+    fig.update_layout(height=MAP_HEIGHT, margin=MARGIN, title=title,
                       legend=dict(itemsizing="constant"), hoverlabel=dict(namelength=-1))
     fig.update_xaxes(showticklabels=False, zeroline=False, showgrid=False)
     fig.update_yaxes(showticklabels=False, zeroline=False, showgrid=False, scaleanchor="x")

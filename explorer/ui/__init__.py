@@ -8,7 +8,7 @@ audio and figures. Pages use ``from explorer import ui`` and ``ui.<name>``:
 - :mod:`~explorer.ui.page`     page_setup, NAVIGATION, control_columns, palette, note_name, note_caption, pitch_and_velocity, UPLOAD_MB
 - :mod:`~explorer.ui.present`  presenting, copy_link (presentation mode, autoplay, the page link)
 - :mod:`~explorer.ui.models`   get_model, model_from_sidebar, kernel_model, preset_model, morph_step_models
-- :mod:`~explorer.ui.sound`    render, render_or_stop, player, sound_panel, sound_file_name, wav_bytes
+- :mod:`~explorer.ui.sound`    render, render_or_stop, player, sound_panel, spectrum_of, sound_file_name, wav_bytes
 - :mod:`~explorer.ui.presets`  preset_controls, preset_from_upload, preset_uploader, current_preset
 - :mod:`~explorer.ui.links`    query_notice and its checks (int_in, float_in, one_of)
 - :mod:`~explorer.ui.errors`   show_error, reported
@@ -40,7 +40,8 @@ from explorer.ui.presets import (
     read_upload,
     remember_current,
 )
-from explorer.ui.sound import Rendered, player, render, render_or_stop, digest, sound_file_name, sound_panel, wav_bytes
+from explorer.ui.sound import (Rendered, digest, player, render, render_or_stop, sound_file_name, sound_panel,
+                               spectrum_of, wav_bytes)
 from explorer.ui.text import plain
 
 __all__ = [
@@ -48,5 +49,5 @@ __all__ = [
     "get_model", "in_worker", "int_in", "kernel_model", "model_from_sidebar", "model_key", "morph_step_models", "note_caption", "note_name",
     "one_of", "pitch_and_velocity", "page_setup", "palette", "plain", "player", "preset_controls", "preset_from_upload", "preset_model",
     "preset_uploader", "query_notice", "read_upload", "remember_current", "render", "render_or_stop",
-    "reported", "show_error", "digest", "sound_file_name", "sound_panel", "wav_bytes",
+    "reported", "show_error", "digest", "sound_file_name", "sound_panel", "spectrum_of", "wav_bytes",
 ]

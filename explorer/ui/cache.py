@@ -26,7 +26,8 @@ import numpy as np
 
 
 def size_of(value: Any) -> int:
-    """Bytes a cached value holds (arrays and byte strings exactly, anything else as pickled)."""
+    """Bytes a cached value holds (arrays and byte strings exactly, containers and plotly figures by
+    their parts, anything else as pickled)."""
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
     if isinstance(value, (bytes, bytearray, memoryview, str)):
@@ -35,12 +36,26 @@ def size_of(value: Any) -> int:
         return sys.getsizeof(value)
     if isinstance(value, (tuple, list)):
         return 64 + sum(size_of(v) for v in value)
+    if isinstance(value, dict):
+        return 64 + sum(size_of(k) + size_of(v) for k, v in value.items())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return 64 + sum(size_of(getattr(value, f.name)) for f in dataclasses.fields(value))
+    plotly_parts = _plotly_parts(value)
+    if plotly_parts is not None:
+        return 64 + size_of(plotly_parts)
     try:
         return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # noqa: BLE001 - an object that does not pickle: count it as large
         return 1 << 20
+
+
+def _plotly_parts(value: Any) -> tuple | None:
+    """A plotly figure's own data and layout (plain lists and dicts holding its arrays and image
+    URIs), or None for anything else: pickling a figure to weigh it costs more than building it."""
+    data, layout = getattr(value, "_data", None), getattr(value, "_layout", None)
+    if type(value).__module__.startswith("plotly.") and isinstance(data, list) and isinstance(layout, dict):
+        return data, layout
+    return None
 
 
 class ByteLRU:

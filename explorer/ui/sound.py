@@ -100,12 +100,23 @@ def wav_bytes(y: np.ndarray, sr: int) -> bytes:
     return _wav(y, digest(y), sr)
 
 
+@bytes_cache(FIGURE_MB / 4)
+def _spectrum_of(_y: np.ndarray, key: str, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    return power_spectrum(_y, sr=sr)
+
+
+def spectrum_of(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`explorer.audio.power_spectrum` of ``y`` (float32 [samples] at ``sr`` Hz), cached by its
+    samples: a page that needs the numbers and the panel that draws them compute them once."""
+    return _spectrum_of(y, digest(y), sr)
+
+
 @bytes_cache(FIGURE_MB)
 def _panel_figures(_y: np.ndarray, key: str, sr: int, pal: str, max_hz: float | None, title: str, big: bool):
-    rg = rainbowgram(_y, sr=sr, palette=pal)
-    freqs, psd = power_spectrum(_y, sr=sr)
+    freqs, psd = _spectrum_of(_y, key, sr)
     top = content_top_hz(freqs, psd)  # the axis ends where the sound does
-    fig = rainbowgram_figure(rg, max_hz=top if max_hz is None else min(max_hz, top), title=f"Rainbowgram{title}")
+    top = top if max_hz is None else min(max_hz, top)
+    fig = rainbowgram_figure(rainbowgram(_y, sr=sr, palette=pal, fmax=top), max_hz=top, title=f"Rainbowgram{title}")
     return (_bigger(fig) if big else fig), (freqs, psd)
 
 

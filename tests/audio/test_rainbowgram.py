@@ -27,7 +27,16 @@ def test_shape_dtype_and_axes():
     np.testing.assert_allclose(r.times_s[[0, 1, -1]], [0.0, 256 / SR, N_SAMPLES / SR])
 
 
-@pytest.mark.parametrize("palette", PALETTES)
+def test_fmax_keeps_the_bins_below_it_exactly_as_the_full_image_draws_them():
+    y = note(N_SAMPLES / SR)
+    full, cut = rainbowgram(y, sr=SR), rainbowgram(y, sr=SR, fmax=2000.0)
+    assert cut.freqs_hz[-1] <= 2000.0 < cut.freqs_hz[-1] + SR / 1024
+    np.testing.assert_array_equal(cut.image, full.image[: len(cut.freqs_hz)])  # brightness still re the loudest bin
+    with pytest.raises(ParameterError, match="fmax"):
+        rainbowgram(y, sr=SR, fmax=-1.0)
+
+
+@pytest.mark.parametrize("palette", PALETTES, ids=list(PALETTES))
 @pytest.mark.parametrize("freq", [440.0, 450.0, 1000.0])
 def test_pure_tone_bin_has_the_expected_colour(freq, palette):
     r = rainbowgram(tone(freq), sr=SR, palette=palette)

@@ -41,3 +41,15 @@ def test_underscore_parameters_are_not_in_the_key_and_a_long_sound_counts_for_mo
     assert len(render.store) == 16  # ... up to 1 MB
     render(None, "long", 15.0)  # a 960 kB sound pushes out all but one short one
     assert render.store.bytes <= 2**20 and len(render.store) == 2
+
+
+def test_a_figure_weighs_its_arrays_and_images_without_being_pickled(monkeypatch):
+    import pickle
+
+    from explorer.figures.sound import spectrum_figure
+
+    freqs = np.linspace(0, 8000, 20001)
+    fig = spectrum_figure(freqs, np.ones_like(freqs))
+    monkeypatch.setattr(pickle, "dumps", lambda *a, **k: (_ for _ in ()).throw(AssertionError("pickled")))
+    n = size_of(fig)
+    assert 2 * 20000 * 8 <= n <= 2 * 20000 * 8 + 20000  # x and y of the kept bins, and a little layout

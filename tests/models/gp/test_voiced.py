@@ -147,3 +147,12 @@ def test_coherent_harmonics_are_phase_locked_and_keep_their_power():
 def test_bad_track_is_a_clear_error(bad, words):
     with pytest.raises(PresetError, match=words):
         parse_gp_spec(spec_json(track=bad))
+
+
+@pytest.mark.parametrize("sd", [0.5, 3.0, 400.0])
+def test_gaussian_lines_equal_every_line_at_every_bin_in_any_order(sd):
+    rng = np.random.default_rng(1)
+    freqs = rng.permutation(np.linspace(0.0, 8000.0, 2049))  # unsorted bins: each answer lands on its own bin
+    mu, power = rng.uniform(-50, 8050, 300), rng.uniform(0, 2, 300)
+    dense = (power[:, None] * np.exp(-0.5 * ((freqs[None, :] - mu[:, None]) / sd) ** 2)).sum(0) / (sd * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(voiced._gaussian_lines(freqs, mu, power, sd), dense, rtol=1e-9, atol=1e-12 * dense.max())
