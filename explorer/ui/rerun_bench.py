@@ -12,6 +12,8 @@ only; AppTest's own ``run()`` always reruns the whole script. So the moves are r
 browser sends them, scoped to the slider's fragment (``app_rerun_scope_<family>``: "fragment", or
 "page" where the slider is in no fragment or this Streamlit release lacks the hooks used), and the
 whole-page rerun of the same moves is reported beside it (``app_page_rerun_ms_<family>``).
+``app_sound_ms_<family>``: from the move until the new sound's player is sent (what a listener
+waits for before the pictures arrive), and ``app_sound_ratio_<family>``, its ratio to the render.
 """
 
 from __future__ import annotations
@@ -97,14 +99,39 @@ def _scoped_to(fragment_id: str):
         yield
 
 
-def _timed_moves(at, key: str, values, scope) -> list[float]:
+@contextmanager
+def _first_audio(sent: list):
+    """Inside the block, the time the run first sends an audio player is appended to ``sent``."""
+    from unittest import mock
+
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    enqueue = ForwardMsgQueue.enqueue
+    seen: list[float] = []
+
+    def spy(queue, msg):
+        if not seen and msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element" \
+                and msg.delta.new_element.WhichOneof("type") == "audio":
+            seen.append(time.perf_counter())
+        return enqueue(queue, msg)
+
+    with mock.patch.object(ForwardMsgQueue, "enqueue", spy):
+        yield seen
+    sent.append(seen[0] if seen else float("nan"))
+
+
+def _timed_moves(at, key: str, values, scope, heard: list | None = None) -> list[float]:
+    """Seconds each move's rerun took; ``heard`` (if given) gets the seconds until its audio was sent."""
     times = []
     for v in values:
         widget = at.slider(key=key).set_value(v)
-        with scope():
+        sent: list[float] = []
+        with scope(), _first_audio(sent):
             t0 = time.perf_counter()
             widget.run()
             times.append(time.perf_counter() - t0)
+        if heard is not None:
+            heard.append(sent[0] - t0)
         if at.exception:
             raise RuntimeError(f"{at._script_path}: {at.exception[0].value}")
     return times
@@ -124,11 +151,17 @@ def measure(family: str, *, repeats: int = 5, timeout: float = 300) -> dict:
     key = move.key.format(dim=_first_vae_dim(model)) if family == "vae" else move.key
     at = AppTest.from_file(str(ROOT / move.page), default_timeout=timeout)
     at.run()
+    # the page started the native worker, which compiles pyin (50 s on a cold cache): timed moves
+    # sharing the two cores with it would measure the compile, so wait until it is ready and idle
+    from explorer.ui.native import in_worker
+
+    in_worker(int)
     page = _timed_moves(at, key, values, nullcontext)
     fragment_id = _fragment_of(at, at.slider(key=key))
     # more moves, to values no move took before, so no sound is one the page rendered already
     nudged = list(move.again[: len(values)]) if move.again else [v + 0.05 for v in values]
-    scoped = _timed_moves(at, key, nudged, (lambda: _scoped_to(fragment_id)) if fragment_id else nullcontext)
+    heard: list[float] = []
+    scoped = _timed_moves(at, key, nudged, (lambda: _scoped_to(fragment_id)) if fragment_id else nullcontext, heard)
     if fragment_id and at.slider(key=key).value != nudged[-1]:
         raise RuntimeError(f"{move.page}: the fragment rerun did not take the slider's new value")
     fresh = load_model(family, PAGE_MODEL[family])
@@ -144,7 +177,9 @@ def measure(family: str, *, repeats: int = 5, timeout: float = 300) -> dict:
     return {f"app_rerun_ms_{family}": rerun_ms, f"render_ms_{family}": render_ms,
             f"app_rerun_ratio_{family}": rerun_ms / render_ms,
             f"app_rerun_scope_{family}": "fragment" if fragment_id else "page",
-            f"app_page_rerun_ms_{family}": 1e3 * statistics.median(page)}
+            f"app_page_rerun_ms_{family}": 1e3 * statistics.median(page),
+            f"app_sound_ms_{family}": 1e3 * statistics.median(heard),
+            f"app_sound_ratio_{family}": 1e3 * statistics.median(heard) / render_ms}
 
 
 def main(argv: list[str] | None = None) -> int:

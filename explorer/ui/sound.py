@@ -24,6 +24,7 @@ from explorer.models.base import AudioModel
 from explorer.render import render_safe
 from explorer.ui.cache import bytes_cache
 from explorer.ui.text import plain
+from explorer.ui.threads import on_render_thread
 from explorer.ui.errors import reported
 from explorer.ui.models import model_key
 from explorer.ui.page import palette
@@ -69,7 +70,7 @@ def digest(a: np.ndarray) -> str:
 def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None,
             velocity: int | None = None) -> Rendered:
     latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32).copy()
-    sound = render_safe(_model, latent, pitch, velocity=velocity)
+    sound = on_render_thread(render_safe, _model, latent, pitch, velocity=velocity)
     return Rendered(y=sound.y, sr=sound.sr, pitch=sound.pitch, silent=sound.silent)
 
 

@@ -74,10 +74,11 @@ def test_app_rerun_beside_render(monkeypatch):
     monkeypatch.setattr(bench, "APP_RERUN_MIN_MOVES", 2)
     result = bench.bench_app_rerun(repeats=1)
     assert set(result) == {"app_rerun_ms_gan", "render_ms_gan", "app_rerun_ratio_gan", "app_rerun_scope_gan",
-                           "app_page_rerun_ms_gan"}, result
+                           "app_page_rerun_ms_gan", "app_sound_ms_gan", "app_sound_ratio_gan"}, result
     assert result.pop("app_rerun_scope_gan") == "fragment"  # the GAN page's sliders live in a fragment
     assert result["app_rerun_ratio_gan"] == pytest.approx(result["app_rerun_ms_gan"] / result["render_ms_gan"])
     assert all(v > 0 for v in result.values())
+    assert result["app_sound_ms_gan"] < result["app_rerun_ms_gan"]  # the player is sent before the pictures
 
 
 def test_a_missing_checkpoint_falls_back_to_the_debug_model(monkeypatch):
