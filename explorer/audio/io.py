@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 from typing import BinaryIO, Union
 
-import librosa
 import numpy as np
 import soundfile as sf
 
 from explorer.audio.constants import PEAK_DBFS
 from explorer.audio.safety import db_to_amplitude, is_silent
+from explorer.audio.trim import resample, trim
 from explorer.errors import AudioLoadError
 
 AudioSource = Union[str, os.PathLike, bytes, BinaryIO]
@@ -134,11 +134,12 @@ def load_audio(
     if is_silent(y):
         raise AudioLoadError(f"{name}: the sound is silent (nothing above -70 dBFS)")
     if file_sr != sr:
-        y = librosa.resample(y, orig_sr=file_sr, target_sr=sr)
+        y = resample(y, orig_sr=file_sr, target_sr=sr)
     if trim_db is not None:
-        y, _ = librosa.effects.trim(y, top_db=trim_db)
+        y, _ = trim(y, top_db=trim_db)
     if duration is not None:
-        y = librosa.util.fix_length(y, size=int(round(duration * sr)))
+        n = int(round(duration * sr))
+        y = y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
     return np.ascontiguousarray(y, dtype=np.float32)
 
 
@@ -156,6 +157,8 @@ def _read_mono(data: bytes, frames: int, total: int) -> np.ndarray:
 
 
 def _librosa_fallback(data: bytes, name: str, max_duration_s: float) -> tuple[np.ndarray, int]:
+    import librosa  # only here: its first import compiles numba kernels (see explorer.audio.trim)
+
     try:
         y, file_sr = librosa.load(io.BytesIO(data), sr=None, mono=True, duration=max_duration_s + 1)
     except Exception as exc:

@@ -1,7 +1,15 @@
-"""The server's one native worker (:class:`explorer.worker.NativeWorker`): started by the first
-page anyone opens, so it is ready (pyin compiled, for tuning SFZ samples) before a fit or an
-instrument asks for it, and shared by every session. Held here, not in ``st.cache_resource``:
-clearing the caches must not orphan a child process."""
+"""Native work kept off the request path.
+
+- The server's one native worker (:class:`explorer.worker.NativeWorker`): started by the first
+  page anyone opens, so it is ready (pyin compiled, for tuning SFZ samples) before a fit or an
+  instrument asks for it, and shared by every session. Held here, not in ``st.cache_resource``:
+  clearing the caches must not orphan a child process.
+- librosa's core, imported once in a background thread when the first page opens: its import
+  compiles numba kernels (about 20 s on a fresh install, 1-2 s from the cache later), which the
+  first GAN page (its mel filters) would otherwise wait for. A page that needs librosa meanwhile
+  waits on the import lock for the same compile; nothing is compiled twice. Uploads need no
+  librosa (explorer.audio.trim).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from explorer.worker import NativeWorker
 
 _worker: NativeWorker | None = None
 _lock = threading.Lock()
+_librosa_warming: threading.Thread | None = None
 
 
 def native_worker() -> NativeWorker:
@@ -28,3 +37,23 @@ def native_worker() -> NativeWorker:
 def in_worker(fn, *args, progress=None, **kwargs):
     """``fn(*args, **kwargs)`` in the native worker (see :meth:`NativeWorker.call`)."""
     return native_worker().call(fn, *args, progress=progress, **kwargs)
+
+
+def _import_librosa_core() -> None:
+    try:
+        import librosa.core  # noqa: F401
+        import librosa.feature  # noqa: F401
+        import librosa.filters  # noqa: F401
+    except Exception:  # noqa: BLE001 - the page that needs librosa meets the same error and reports it
+        pass
+
+
+def warm_librosa() -> threading.Thread:
+    """Start importing librosa's core in a background thread (once per server); the thread."""
+    global _librosa_warming
+    with _lock:
+        if _librosa_warming is None:
+            _librosa_warming = threading.Thread(target=_import_librosa_core, name="explorer-warm-librosa",
+                                                daemon=True)
+            _librosa_warming.start()
+        return _librosa_warming

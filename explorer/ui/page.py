@@ -9,7 +9,7 @@ import streamlit as st
 from explorer.audio.pitch import midi_to_hz
 from explorer.audio.pitch import note_name as _pitch_name
 from explorer.paths import ROOT
-from explorer.ui.native import native_worker
+from explorer.ui.native import native_worker, warm_librosa
 from explorer.ui.present import presenting, view_controls
 
 #: Rainbowgram palettes offered in the sidebar: label -> name in :data:`explorer.audio.PALETTES`.
@@ -65,6 +65,7 @@ def page_setup(title: str, icon: str | None = None, *, heading: str | None = Non
     if icon is None or icon.startswith(":material/"):
         icon = PAGE_ICON
     native_worker()  # the pitch tracker warms up in its own process while the page is read
+    warm_librosa()  # and librosa's numba kernels in a thread of this one
     _leave_pages_folder_mode()
     st.set_page_config(page_title=f"{title} · Latent Audio Explorer", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if presenting() else "auto")

@@ -19,6 +19,7 @@ import torch
 
 from explorer.audio.constants import N_SAMPLES, SR
 from explorer.audio.stft import one_torch_thread
+from explorer.audio.trim import resample, trim
 from explorer.errors import CheckpointError
 from explorer.models.base import LatentAudioModel
 from explorer.models.checkpoint import load_checkpoint
@@ -133,13 +134,11 @@ class VAEModel(LatentAudioModel):
 
         y : np.ndarray [shape=(n_samples,) or (n, n_samples)] audio at ``sr`` Hz; resampled to
         16 kHz, cut or zero-padded to 2.048 s and level-normalised here.
-        pitch : MIDI pitch(es) of the sound (estimate it with librosa.pyin if unknown).
+        pitch : MIDI pitch(es) of the sound (estimate it with :func:`estimate_note_pitch` if unknown).
         """
         y = np.atleast_2d(np.asarray(y, dtype=np.float32))
         if sr != SR:
-            import librosa
-
-            y = librosa.resample(y, orig_sr=sr, target_sr=SR, axis=-1)
+            y = resample(y, orig_sr=sr, target_sr=SR)
         y = np.nan_to_num(y)
         y = y[:, :N_SAMPLES] if y.shape[1] >= N_SAMPLES else np.pad(y, ((0, 0), (0, N_SAMPLES - y.shape[1])))
         pidx = pitch_index(self.check_pitch(pitch, len(y)), config=self.config)
@@ -220,8 +219,6 @@ def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: in
     if offset_s == 0:
         y = load_audio(source, sr=SR, trim_db=40.0, keep_s=UPLOAD_KEEP_S)
     else:
-        import librosa
-
         y = load_audio(source, sr=SR, keep_s=offset_s + UPLOAD_KEEP_S)
         start = int(round(offset_s * SR))
         if start >= y.size:
@@ -229,7 +226,7 @@ def encode_sound(model: VAEModel, source, *, fallback_pitch: int = 60, pitch: in
         y = y[start:]
         if not np.any(np.abs(y) > 1e-6):
             raise AudioLoadError(f"the sound is silent after {offset_s:g} s")
-        y = librosa.effects.trim(y, top_db=40.0)[0]
+        y = trim(y, top_db=40.0)[0]
     y = y[:N_SAMPLES] if y.size >= N_SAMPLES else np.pad(y, (0, N_SAMPLES - y.size))
     f0, frac, note = float("nan"), float("nan"), ""
     if pitch is not None:
