@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from explorer.worker import NativeWorker
@@ -40,6 +41,10 @@ def in_worker(fn, *args, progress=None, **kwargs):
 
 
 def _import_librosa_core() -> None:
+    try:  # the lowest CPU priority, for this thread only (Linux): pages being drawn come first
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
     try:
         import librosa.core  # noqa: F401
         import librosa.feature  # noqa: F401
