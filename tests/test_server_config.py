@@ -26,6 +26,9 @@ def test_streamlit_accepts_the_values():
         config.get_config_options(force_reparse=True)
         assert config.get_option("server.address") == "localhost"
         assert config.get_option("client.showErrorDetails") == "none"
+        # a slider move pays neither a full garbage collection (185 ms) nor a poll of every module
+        assert config.get_option("runner.postScriptGC") is False
+        assert config.get_option("server.fileWatcherType") == "none"
     finally:
         os.chdir(cwd)
         config.get_config_options(force_reparse=True)
