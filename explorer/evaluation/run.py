@@ -43,7 +43,11 @@ def _timbre_across_pitch(model, *, quick: bool, context: "_Context") -> dict:
     from explorer.evaluation.classifier import load_classifier
     from explorer.evaluation.timbre import timbre_across_pitch
 
-    return timbre_across_pitch(model, classifier=load_classifier(context.classifier), n=8 if quick else 40)
+    from explorer.evaluation.timbre import real_timbre_across_pitch
+
+    classifier = load_classifier(context.classifier)
+    out = timbre_across_pitch(model, classifier=classifier, n=8 if quick else 40)
+    return {**out, **real_timbre_across_pitch(context.real(), classifier=classifier, max_groups=4 if quick else None)}
 
 
 class _Context:

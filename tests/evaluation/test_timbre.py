@@ -35,3 +35,43 @@ def test_a_model_whose_timbre_holds_scores_one_and_one_that_flips_scores_zero():
     flipping = timbre_across_pitch(_Toy(flips=True), classifier=_Classifier(), n=16)
     assert steady["timbre_kept_across_pitch"] == 1.0 and steady["timbre_pitches"] == [36, 48, 60, 72, 84]
     assert flipping["timbre_kept_across_pitch"] == 0.0
+
+
+def _corpus(root, groups):
+    """A tiny corpus: each (instrument, split, {pitch: hz}) as 16 kHz note files and labels."""
+    import json
+
+    import soundfile as sf
+
+    root.mkdir()
+    (root / "audio").mkdir()
+    rows = []
+    for name, split, tones in groups:
+        for pitch, hz in tones.items():
+            path = f"audio/{name}_{pitch}.wav"
+            sf.write(root / path, 0.1 * np.sin(2 * np.pi * hz * np.arange(32768) / 16000), 16000)
+            rows.append({"path": path, "instrument": name, "split": split, "pitch": pitch, "velocity": 100,
+                         "family": "x"})
+    (root / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return root
+
+
+def test_real_reference_counts_instruments_whose_family_holds_across_the_keyboard(tmp_path):
+    from explorer.evaluation.timbre import real_timbre_across_pitch
+
+    high = {p: 1000.0 for p in (36, 48, 60, 72, 84)}
+    turns = {**high, 36: 200.0}
+    root = _corpus(tmp_path / "gm", [("steady", "test", high), ("turns", "valid", turns),
+                                     ("also-steady", "test", high), ("trained", "train", turns),
+                                     ("missing-a-pitch", "test", {60: 200.0, 72: 1000.0})])
+    out = real_timbre_across_pitch(root, classifier=_Classifier())
+    assert out["real_timbre_kept_across_pitch"] == round(2 / 3, 4)
+    assert out["real_timbre_kept_train"] == 0.0
+    assert out["real_timbre_groups"] == {"train": 1, "held_out": 3}
+
+
+def test_real_reference_is_empty_for_a_corpus_without_held_out_instruments(tmp_path):
+    from explorer.evaluation.timbre import real_timbre_across_pitch
+
+    root = _corpus(tmp_path / "gm", [("a", "train", {p: 1000.0 for p in (36, 48, 60, 72, 84)})])
+    assert real_timbre_across_pitch(root, classifier=_Classifier()) == {}

@@ -198,17 +198,36 @@ class VAENet(nn.Module):
         return self.decoder(z, self.condition(pidx, vel), pidx)
 
     def forward(self, x: torch.Tensor, pidx: torch.Tensor, *, sample: bool = True, with_vibrato: bool = False,
-                vib_in: torch.Tensor | None = None, vel: torch.Tensor | None = None):
+                vib_in: torch.Tensor | None = None, vel: torch.Tensor | None = None,
+                other_pidx: torch.Tensor | None = None):
         """Returns (x_hat, mu, logvar), and ``with_vibrato`` the vibrato head's numbers after them
         (:meth:`_Decoder.vibrato`, [B x 6] or None); x_hat : Tensor[B x 513 x T] standardised log|S|;
-        ``vib_in``: the notes' measured vibrato, see :meth:`encode`."""
+        ``vib_in``: the notes' measured vibrato, see :meth:`encode`. With ``other_pidx`` [B] the
+        :meth:`elsewhere` of the codes at those pitches comes last."""
         mu, logvar = self.encode(x, pidx, vib_in, vel)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if sample else mu
+        extra = () if other_pidx is None else (self.elsewhere(mu, other_pidx, vel),)
         if not with_vibrato:
-            return self.decode(z, pidx, vel), mu, logvar
+            return (self.decode(z, pidx, vel), mu, logvar) + extra
         emb = self.condition(pidx, vel)
         vib = self.decoder.vibrato(z, emb)
-        return self.decoder(z, emb, pidx, vib=vib), mu, logvar, vib
+        return (self.decoder(z, emb, pidx, vib=vib), mu, logvar, vib) + extra
+
+    def elsewhere(self, z: torch.Tensor, pidx: torch.Tensor,
+                  vel: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Codes z [B x L] decoded at other pitch indices ``pidx`` [B]: (x_hat [B x 513 x T]
+        standardised log|S|, the encoder's mean of it [B x L]).
+
+        What keeps a timbre across the keyboard: a code played at another pitch should read back
+        as the same code. Only the decoder learns from the read-back: the encoder runs with its
+        weights detached (it is the judge here, and a judge that learns could learn to be fooled)."""
+        emb = self.condition(pidx, vel)
+        vib = self.decoder.vibrato(z, emb)
+        x = self.decoder(z, emb, pidx, vib=vib)
+        judge = {name: p.detach() for name, p in self.encoder.named_parameters()}
+        vib_in = None if vib is None or not self.encoder.n_vib else vib.detach()
+        mu, _ = torch.func.functional_call(self.encoder, judge, (x, emb.detach(), vib_in))
+        return x, mu
 
 
 #: The rules every VAE config obeys (:func:`explorer.models.config_check.check_config`): types,

@@ -5,7 +5,10 @@
   on a few CPU threads.
 - Loss: lambda * MSE(standardised log|S|) + mu * mean |log-mel error| (dB, what eval scores)
   + beta * sum_d max(KL_d, free_bits), with beta warmed up from 0 (against posterior collapse:
-  every latent dimension keeps >= free_bits nats).
+  every latent dimension keeps >= free_bits nats); and, so that a code keeps its instrument
+  across the keyboard, each code decoded at a random other pitch must read back as itself
+  (``recode_weight``) and keep its note's family for a small judge trained beside it
+  (``family_weight``, :mod:`explorer.models.vae.timbre_judge`).
 - Progress lines every few steps, validation (a fixed random 5 % of the notes held out) and a
   checkpoint at every validation, resumable state (``OUT.resume``), ``--smoke-test``.
 - Several processes: ``torchrun --nproc_per_node=2 -m explorer train vae ...`` (gloo on CPU,
@@ -38,6 +41,7 @@ from explorer.models.vae.data import VAL_MOD, dataset_features, pitch_tracks, sp
 from explorer.models.vae.model import VAEModel
 from explorer.models.vae.networks import DEFAULT_CONFIG, FAMILY, TINY_CONFIG, build_model, pitch_index, velocity_input
 from explorer.models.vae.prior import LatentPrior, fit_prior
+from explorer.models.vae.timbre_judge import TimbreJudge, family_labels, judge_step, judged_loss
 from explorer.models.vae.vibrato import pitch_track
 
 #: Training hyper-parameters (saved in the config under "train").
@@ -53,6 +57,10 @@ TRAIN: dict[str, Any] = {
     "warmup_steps": 800,  # beta ramps 0 -> beta
     "vibrato_weight": 50.0,  # weight of vibrato_loss (the head against the numbers fitted to each note's track)
     "vibrato_lr_scale": 20.0,  # learning rate of the vibrato head and input, relative to the rest
+    "recode_weight": 30.0,  # a code decoded at another pitch reads back as itself (squared error, summed over dims)
+    "family_weight": 100.0,  # ... and keeps its note's family for the timbre judge (cross-entropy)
+    "judge_warmup": 300,  # steps the judge learns before the decoder is judged (then ramped in over as many)
+    "judge_lr": 1e-3,
     "log_every": 20,
     "val_every": 500,
     "val_mod": VAL_MOD,  # held-out notes: a fixed random 1/20 (see data.split)
@@ -62,7 +70,8 @@ TRAIN: dict[str, Any] = {
 #: With --init: a gentler learning rate, no KL warm-up (the code is already organised) and a
 #: lighter KL weight (more detail in the code, so closer reconstructions).
 FINETUNE: dict[str, Any] = {"steps": 3000, "lr": 4e-4, "lr_final": 4e-5, "beta": 0.1, "warmup_steps": 0}
-SMOKE: dict[str, Any] = {**TRAIN, "steps": 6, "batch_size": 8, "log_every": 2, "val_every": 3, "warmup_steps": 3}
+SMOKE: dict[str, Any] = {**TRAIN, "steps": 6, "batch_size": 8, "log_every": 2, "val_every": 3, "warmup_steps": 3,
+                         "judge_warmup": 2}
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,6 +218,8 @@ def main(args) -> None:
     pidx = pitch_index(data["pitch"], config=config)
     # notes of unknown velocity (a folder of sounds) get the default one
     vel = velocity_input(data["velocity"], len(pidx)) if config.get("velocity") and "velocity" in data else None
+    labels, family_names = family_labels(data["family"]) if "family" in data else (None, [])
+    elsewhere = bool(hp.get("recode_weight") or hp.get("family_weight"))
     sample = feats[train_idx[: 2000]].float()
     config["feat_mean"] = round(float(sample.mean()), 5)
     config["feat_std"] = round(float(sample.std()), 5)
@@ -234,12 +245,17 @@ def main(args) -> None:
               {"params": [p for n, p in net.named_parameters() if n.startswith(vib_names)],
                "scale": hp.get("vibrato_lr_scale", 1.0)}]
     opt = torch.optim.Adam([g for g in groups if g["params"]], lr=hp["lr"])
+    judge = TimbreJudge(len(family_names)) if hp.get("family_weight") and len(family_names) > 1 else None
+    judge_opt = torch.optim.Adam(judge.parameters(), lr=hp["judge_lr"]) if judge is not None else None
     step = 0
     state_file = _state_path(out)
     if getattr(args, "resume", False) and state_file.exists():
         state = scaffold.load_state(state_file)
         net.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
+        if judge is not None and "judge" in state:
+            judge.load_state_dict(state["judge"])
+            judge_opt.load_state_dict(state["judge_opt"])
         step = int(state["step"])
         started -= float(state.get("elapsed", 0.0))
         log(f"resumed from {state_file.name} at step {step}")
@@ -259,14 +275,28 @@ def main(args) -> None:
         b = train_t[torch.randint(len(train_t), (per_rank,), generator=gen)]
         x = (feats[b].float() - config["feat_mean"]) / config["feat_std"]
         beta = min(1.0, step / max(hp["warmup_steps"], 1))
-        x_hat, mu, logvar, params = model(x, pidx[b], with_vibrato=True,
-                                          vib_in=None if tracks is None else tracks["params"][b],
-                                          vel=None if vel is None else vel[b])
+        other = pitch_index(torch.randint(config["pitch_min"], config["pitch_max"] + 1, (per_rank,), generator=gen),
+                            config=config) if elsewhere else None
+        out_ = model(x, pidx[b], with_vibrato=True, vib_in=None if tracks is None else tracks["params"][b],
+                     vel=None if vel is None else vel[b], other_pidx=other)
+        x_hat, mu, logvar, params = out_[:4]
         loss, mse, kl = vae_loss(x, x_hat, mu, logvar, beta=beta, hp=hp, config=config)
         vib = None
         if params is not None and tracks is not None and hp.get("vibrato_weight"):
             vib = vibrato_loss(params, tracks["params"][b])
             loss = loss + hp["vibrato_weight"] * vib
+        figures = ""
+        if elsewhere:
+            x_other, mu_other = out_[4]
+            recode = (mu_other - mu.detach()).pow(2).sum(1).mean()
+            loss = loss + hp.get("recode_weight", 0.0) * recode
+            figures += f" recode {recode.item():.2f}"
+            if judge is not None:
+                figures += f" judge {judge_step(judge, judge_opt, x, labels[b], world=world):.2f}"
+                ramp = min(1.0, max(0.0, (step - hp["judge_warmup"]) / max(hp["judge_warmup"], 1)))
+                kept = judged_loss(judge, x_other, labels[b])
+                loss = loss + ramp * hp["family_weight"] * kept
+                figures += f" family {kept.item():.2f}"
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -274,7 +304,8 @@ def main(args) -> None:
         step += 1
         if step % hp["log_every"] == 0 or step == hp["steps"]:
             log(progress.line(step, f"loss {loss.item():.1f} mse {mse.item():.4f} kl {kl.item():.1f}"
-                              + (f" vib {vib.item():.3f}" if vib is not None else "") + f" beta {beta:.2f}"))
+                              + (f" vib {vib.item():.3f}" if vib is not None else "") + figures
+                              + f" beta {beta:.2f}"))
         if step % hp["val_every"] == 0 or step == hp["steps"]:
             if rank == 0:
                 val_tracks = None if tracks is None else {k: v[val_idx] for k, v in tracks.items()}
@@ -284,7 +315,9 @@ def main(args) -> None:
                 elapsed = time.time() - started
                 _save(out, net, config, hp, step, elapsed, metrics, args, final=False)
                 scaffold.save_state(state_file, {"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
-                                                 "elapsed": elapsed})
+                                                 "elapsed": elapsed,
+                                                 **({"judge": judge.state_dict(), "judge_opt": judge_opt.state_dict()}
+                                                    if judge is not None else {})})
             scaffold.barrier()
     if rank == 0:
         elapsed = time.time() - started
