@@ -40,7 +40,7 @@ from explorer.models.vae import evaluation as vae_eval
 from explorer.models.vae.data import VAL_MOD, dataset_features, pitch_tracks, split
 from explorer.models.vae.model import VAEModel
 from explorer.models.vae.networks import DEFAULT_CONFIG, FAMILY, TINY_CONFIG, build_model, pitch_index, velocity_input
-from explorer.models.vae.prior import LatentPrior, fit_prior
+from explorer.models.vae.prior import KEYS as PRIOR_KEYS, LatentPrior, fit_prior
 from explorer.models.vae.timbre_judge import TimbreJudge, family_labels, judge_step, judged_loss
 from explorer.models.vae.vibrato import pitch_track
 
@@ -181,8 +181,10 @@ def _init_from(name, config: dict[str, Any], *, log=print):
     config.update({k: off for k, off in (("comb_bases", 0), ("time_emb", False)) if k not in old})
     config.update({k: bool(old.get(k)) or bool(asked.get(k)) for k in ("vibrato", "vibrato_input")})
     net = build_model(config)
+    # a learned prior belongs to the old code space: it is fitted again at the end of training
+    weights = {k: v for k, v in ckpt["state"].items() if k not in PRIOR_KEYS}
     try:
-        missing, unexpected = net.load_state_dict(ckpt["state"], strict=False)
+        missing, unexpected = net.load_state_dict(weights, strict=False)
     except (RuntimeError, KeyError, TypeError) as exc:
         raise CheckpointError(f"{path.name} does not fit this VAE ({str(exc).splitlines()[0][:100]})") from None
     if unexpected or any(not k.startswith(("decoder.vib.", "encoder.vib_in.")) for k in missing):

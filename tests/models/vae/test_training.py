@@ -161,6 +161,18 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
         torch.testing.assert_close(seeing.encode(x, pidx, torch.randn(3, 6))[0], net.encode(x, pidx)[0])
     assert "encoder.vib_in" in capsys.readouterr().out
 
+    # a checkpoint with a learned prior (the shipped vae-gm-v1) fine-tunes too: the prior is refitted
+    import numpy as np
+
+    from explorer.models.vae.prior import fit_prior
+
+    prior = fit_prior(np.random.default_rng(0).normal(size=(64, config["latent_dim"])), n_components=2)
+    with_prior = tmp_path / "with_prior.pt"
+    save_checkpoint(with_prior, family="vae", config=config, state={**net.state_dict(), **prior.state()})
+    from_prior, _ = vae_train._init_from(with_prior, dict(networks.TINY_CONFIG), log=print)
+    with torch.no_grad():
+        torch.testing.assert_close(from_prior.decode(z, pidx), net.decode(z, pidx))
+
     wrong = tmp_path / "wrong.pt"
     save_checkpoint(wrong, family="vae", config={**old_config, "hidden": 32}, state=old.state_dict())
     with pytest.raises(CheckpointError):
