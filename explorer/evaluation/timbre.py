@@ -54,7 +54,9 @@ def real_timbre_across_pitch(root: Path, *, classifier: Classifier, max_groups: 
     groups: dict[tuple, dict[int, dict]] = defaultdict(dict)
     for item in read_labels(root):
         if item.get("instrument") and item.get("split") and item.get("pitch") in PITCHES:
-            key = ("train" if item["split"] == "train" else "held_out", item["instrument"], item.get("velocity"))
+            # by instrument_id where there is one: soundfonts share names ("Polysynth" in two fonts)
+            instrument = item.get("instrument_id") or item["instrument"]
+            key = ("train" if item["split"] == "train" else "held_out", instrument, item.get("velocity"))
             groups[key].setdefault(int(item["pitch"]), item)
     complete = sorted(k for k, notes in groups.items() if len(notes) == len(PITCHES))
     kept: dict[str, list[bool]] = {"train": [], "held_out": []}
