@@ -21,21 +21,6 @@ ui.page_setup("VAE", heading="Variational autoencoder (VAE)",
               caption="Pitch-conditioned VAE over spectrograms: the latent holds the timbre, "
                       "pitch is its own knob.")
 
-with st.expander("How it works (for the classroom)", icon=":material/school:"):
-    st.markdown(
-        "- The **encoder** squeezes a note's spectrogram and its pitch into a short list of numbers, the **latent** z. The **decoder** paints a spectrogram back from z and a "
-        "pitch; Griffin-Lim turns it into sound.\n"
-        "- Training asks for a faithful copy and for the latents of all notes to form a standard normal cloud "
-        "(the **KL term**), so *any* point you pick decodes to a plausible note.\n"
-        "- A **latent slider** moves along one axis of that cloud (0 is its centre, +-2 is far out). "
-        "Sliders are ordered by how much they change the sound and labelled with what moving "
-        "them does.\n"
-        "- Pitch goes to both encoder and decoder, so the same z at another pitch is the same instrument "
-        "playing another note.\n"
-        "- **Vibrato**, a small regular wobble of the pitch, is spread over several latent dimensions, so one "
-        "slider changes it only a little."
-    )
-
 # ---------------------------------------------------------------------------------------------
 # model
 
@@ -48,6 +33,22 @@ sliders = model.card.get("sliders") or [{"dim": d, "effect_db": None, "label": "
 order = [s["dim"] for s in sliders if 0 <= s["dim"] < L]
 order += [d for d in range(L) if d not in order]
 info = {s["dim"]: s for s in sliders}
+
+with st.expander("How it works (for the classroom)", icon=":material/school:"):
+    learned = getattr(model, "prior", None) is not None
+    st.markdown(
+        "- The **encoder** squeezes a note's spectrogram and its pitch into a short list of numbers, the **latent** z. "
+        "The **decoder** paints a spectrogram back from z and a pitch; Griffin-Lim turns it into sound.\n"
+        "- Training asks for a faithful copy and a compact cloud of latents (the **KL term**). "
+        + ("**Random** picks a point where the latents of real notes lie, so it decodes to a plausible note.\n"
+           if learned else "**Random** draws from the standard normal cloud that term asks the latents to fill.\n")
+        + ("- A **latent slider** moves along one axis of that cloud, the one along which notes differ most first "
+           "(0: a typical note, +-2: far out).\n" if learned else
+           "- A **latent slider** moves one latent number (0: the cloud's centre, +-2: far out), the ones that "
+           "change the sound most first.\n")
+        + "- Pitch goes to encoder and decoder, so the same z at another pitch is meant to be the same instrument "
+        "on another note; over five octaves a code keeps its family less often than real instruments do."
+    )
 
 VELOCITY = getattr(model, "velocity_range", None)  # None: this checkpoint has no velocity knob
 #: the sliders' prefix: axes of the learned prior's frame (0 = a typical note), or raw latent dimensions
