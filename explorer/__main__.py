@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("family", choices=("vae", "gan"))
     t.add_argument("--data", type=Path, required=True, help="dataset folder (ours or any folder of sounds)")
     t.add_argument("--out", type=Path, required=True, help="checkpoint path without extension, e.g. checkpoints/NAME")
-    t.add_argument("--steps", type=_positive)
+    t.add_argument("--steps", type=_whole("--steps", 0),
+                   help="training steps in all (with --init, 0 trains nothing: the VAE's prior is fitted again)")
     t.add_argument("--max-notes", type=_positive, metavar="N",
                    help="train on the first N notes of the dataset (a corpus lists them balanced across instruments)")
     t.add_argument("--smoke-test", action="store_true", help="tiny model, a few steps (for tests)")
@@ -297,9 +298,10 @@ def cmd_interpolate(args) -> int:
     out = outputs.check_folder(args.out)
     model = _model(args, args.model, [pa, pb])
     outputs.check_work(2 * args.steps, outputs.samples_per_sound(model))  # the steps, and morph.wav
-    za, zb = (model.sample_latent(1, seed)[0] if p is None else preset_latent(model, p)
-              for seed, p in ((seed_a, pa), (seed_b, pb)))
     pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
+    drawn_at = pitch if model.pitch_range is not None else None  # a seed's note is drawn for the morph's pitch
+    za, zb = (model.sample_latent(1, seed, pitch=drawn_at)[0] if p is None else preset_latent(model, p)
+              for seed, p in ((seed_a, pa), (seed_b, pb)))
     step_models = None
     if args.kernel == "interpolated":
         step_models = morph_models(pa, pb, steps=args.steps, pitch=pitch, mix=args.kernel_mix)
@@ -348,6 +350,8 @@ def cmd_dataset(args) -> int:
 def cmd_train(args) -> int:
     if args.init and args.family != "vae":  # option check: fine-tuning exists for the VAE only
         raise ParameterError("--init (fine-tuning from a checkpoint) is for the VAE")
+    if args.steps == 0 and not args.init:
+        raise ParameterError("--steps 0 trains nothing: it only fits the prior of an --init checkpoint again")
     from explorer.training import out_stem
 
     outputs.check_stem(out_stem(args.out))

@@ -68,6 +68,7 @@ BAD_OUTPUTS = {
     "train": [
         (["train", "vae", "--data", "{tmp}/folder", "--out", "/proc/nope/x", "--smoke-test"], "cannot write"),
         (["train", "vae", "--data", "{tmp}/folder", "--out", "{tmp}/folder", "--smoke-test"], "is a folder"),
+        (["train", "vae", "--data", "{tmp}/folder", "--out", "{tmp}/v", "--steps", "0"], "only fits the prior of an --init"),
         (["train", "gan", "--data", "{tmp}/folder", "--out", "{tmp}/keep.wav/x", "--smoke-test"], "not a folder"),
     ],
 }

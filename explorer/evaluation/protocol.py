@@ -3,8 +3,8 @@ and real against real, measured by the same code in the same run.
 
 :func:`independent_metrics` draws ``2 n`` real held-out notes (:mod:`explorer.evaluation.reference`),
 deals them into disjoint halves A and B, renders ``n`` prior samples z = ``model.sample_latent(n,
-seed)`` (the sampler the model ships) at the pitches (and, for models conditioned on it, the
-velocities) of half B, and measures:
+seed, pitch=, velocity=)`` (the sampler the model ships, drawing for the playing of each note) at
+the pitches (and, for models conditioned on it, the velocities) of half B, and measures:
 
 - ``pitch_accuracy_crepe`` / ``real_pitch_accuracy_crepe``: fraction of notes voiced by CREPE and
   within +-50 cents of their pitch (:mod:`explorer.evaluation.crepe_pitch`); generated / half B.
@@ -109,7 +109,8 @@ def independent_metrics(model, *, data: Path, quick: bool = False, classifier: C
     sr = int(model.sample_rate)
     a, b = reference_halves(Path(data), n=n, pitch_range=model.pitch_range, seed=seed)
     m = min(len(a), len(b))
-    z = model.sample_latent(m, seed)
+    # drawn for the notes they are played as (a prior that depends on the playing uses it)
+    z = model.sample_latent(m, seed, pitch=b.pitch[:m], velocity=None if b.velocity is None else b.velocity[:m])
     log(f"rendering {m} samples")
     # at half B's pitches and velocities: the same playing as the real notes it is compared with
     generated = render_notes(model, z, b.pitch[:m], velocity=None if b.velocity is None else b.velocity[:m])

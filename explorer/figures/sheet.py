@@ -28,7 +28,8 @@ def picture_sheet(model, out: str | Path, *, n: int = 12, first_seed: int = 0, c
     tiles = []
     for i in range(n):
         seed, pitch = first_seed + i, int(np.clip(PITCHES[i % len(PITCHES)], lo, hi))
-        sound = render_safe(model, model.sample_latent(1, seed)[0], pitch if model.pitch_range else None)
+        sound = render_safe(model, model.sample_latent(1, seed, pitch=pitch if model.pitch_range else None)[0],
+                             pitch if model.pitch_range else None)
         img = np.ascontiguousarray(rainbowgram(sound.y, sr=sound.sr).image[::-1][::2])  # low notes at the bottom
         tile = Image.fromarray(img).resize((256, 200))
         ImageDraw.Draw(tile).text((4, 2), f"seed {seed} · {note_name(pitch)}", fill=(255, 255, 255))

@@ -36,8 +36,10 @@ class AudioModel(Protocol):
     latent_dim: int
     pitch_range: tuple[int, int] | None
 
-    def sample_latent(self, n: int, seed: int) -> np.ndarray:
-        """z ~ prior, float32 [n x latent_dim]; the same seed gives the same z, always."""
+    def sample_latent(self, n: int, seed: int, *, pitch=None, velocity=None) -> np.ndarray:
+        """z ~ prior, float32 [n x latent_dim]; the same seed gives the same z, always. ``pitch`` and
+        ``velocity`` (MIDI, one or [n]): the playing the notes are drawn for, which a model whose prior
+        depends on it uses (the VAE's learned prior); the others ignore them."""
         ...
 
     def render(self, z: np.ndarray, pitch: np.ndarray | None = None) -> np.ndarray:
@@ -82,8 +84,9 @@ class LatentAudioModel:
         return None if self.pitch_range is None else DEFAULT_PITCH
 
     # -- latents ----------------------------------------------------------------------------
-    def sample_latent(self, n: int, seed: int) -> np.ndarray:
-        """z from the model's prior, float32 [n x latent_dim]; the same seed gives the same z, always."""
+    def sample_latent(self, n: int, seed: int, *, pitch=None, velocity=None) -> np.ndarray:
+        """z from the model's prior, float32 [n x latent_dim]; the same seed gives the same z, always
+        (``pitch`` and ``velocity`` are ignored here: a prior that depends on them overrides this)."""
         if isinstance(n, bool) or int(n) != n or int(n) < 0:
             raise ParameterError(f"number of latents must be a whole number >= 0, got {n!r}")
         return self._draw_prior(latent_rng(seed), int(n))

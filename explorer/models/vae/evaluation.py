@@ -142,7 +142,7 @@ def reconstruction(model, d: dict, train_idx: np.ndarray, val_idx: np.ndarray) -
 def samples_check(model, *, n: int, seed: int = 2024) -> dict[str, Any]:
     """Pitch accuracy and spectral convergence of prior samples spread over MIDI 36..84."""
     pitches = np.resize(np.arange(36, 85), n).astype(np.float64)
-    z = model.sample_latent(n, seed)
+    z = model.sample_latent(n, seed, pitch=pitches)
     hits, cents_err, sc = [], [], []
     for i in range(n):
         logmag = model.decode_logmag(z[i : i + 1], pitches[i : i + 1])

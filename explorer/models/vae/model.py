@@ -20,8 +20,9 @@ import torch
 from explorer.audio.constants import N_SAMPLES, SR
 from explorer.audio.stft import one_torch_thread
 from explorer.audio.trim import resample, trim
-from explorer.errors import CheckpointError
-from explorer.models.base import LatentAudioModel
+from explorer.errors import CheckpointError, ParameterError
+from explorer.models.base import LatentAudioModel, latent_rng
+from explorer.models.conditioning import DEFAULT_VELOCITY
 from explorer.models.checkpoint import load_checkpoint
 from explorer.models.vae.networks import FAMILY, TINY_CONFIG, VAENet, build_model, pitch_index, velocity_input
 from explorer.models.vae.prior import KEYS as PRIOR_KEYS
@@ -63,6 +64,35 @@ class VAEModel(LatentAudioModel):
 
     def _draw_prior(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return super()._draw_prior(rng, n) if self.prior is None else self.prior.draw(rng, n)
+
+    def sample_latent(self, n: int, seed: int, *, pitch=None, velocity=None) -> np.ndarray:
+        """z from the model's prior, float32 [n x latent_dim]; the same seed (and playing) gives the
+        same z, always.
+
+        pitch, velocity : MIDI numbers, one for all or [n] (velocity None: the default one)
+            for a prior fitted to codes with their playing (:attr:`plays_to_prior`), z comes from the
+            codes of notes played like that; None, or any other prior: from all codes.
+        """
+        if pitch is None or not self.plays_to_prior:
+            return super().sample_latent(n, seed)
+        z = super().sample_latent(n, seed)  # checks n; its draw is discarded: the condition changes it
+        return self.prior.draw(latent_rng(seed), len(z), self.playing(pitch, velocity, len(z)))
+
+    @property
+    def plays_to_prior(self) -> bool:
+        """Whether random codes depend on the pitch (and velocity) they are drawn for."""
+        return self.prior is not None and self.prior.n_conditions > 0
+
+    def playing(self, pitch, velocity, n: int) -> np.ndarray:
+        """The condition rows of the prior [n x C]: MIDI pitch, then velocity (None or <= 0: the default)."""
+        cols = [self.check_pitch(pitch, n)]
+        if self.prior.n_conditions > 1:
+            v = np.full(n, float(DEFAULT_VELOCITY)) if velocity is None else \
+                np.broadcast_to(np.asarray(velocity, dtype=np.float64).reshape(-1), (n,)).copy()
+            if not np.all(np.isfinite(v)):
+                raise ParameterError(f"velocity must be a finite MIDI velocity, got {velocity!r}")
+            cols.append(np.where(v <= 0, DEFAULT_VELOCITY, np.clip(v, 1.0, 127.0)))
+        return np.stack(cols, axis=1)
 
     def to_latent(self, s: np.ndarray) -> np.ndarray:
         return super().to_latent(s) if self.prior is None else self.prior.to_latent(s)

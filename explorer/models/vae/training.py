@@ -206,7 +206,7 @@ def main(args) -> None:
     hp = dict(SMOKE if smoke else TRAIN)
     if getattr(args, "init", None) and not smoke:
         hp.update(FINETUNE)
-    if getattr(args, "steps", None):
+    if getattr(args, "steps", None) is not None:  # 0 (with --init): only the prior is fitted again
         hp["steps"] = int(args.steps)
     threads = scaffold.set_threads("VAE_THREADS", hp["threads"] if world == 1 else 1)
     config = dict(TINY_CONFIG if smoke else DEFAULT_CONFIG)
@@ -323,6 +323,10 @@ def main(args) -> None:
             scaffold.barrier()
     if rank == 0:
         elapsed = time.time() - started
+        if not metrics:  # no step was trained (--steps 0): the card still gives the held-out error
+            metrics = validate(net, feats[val_idx], pidx[val_idx], config=config, hp=hp,
+                               tracks=None if tracks is None else {k: v[val_idx] for k, v in tracks.items()},
+                               vel=None if vel is None else vel[val_idx])
         prior = learned_prior(net, feats, pidx, vel, train_idx, config=config, smoke=smoke, log=log)
         card = _save(out, net, config, hp, step, elapsed, metrics, args, final=True, smoke=smoke, prior=prior)
         log(f"done: {step} steps in {elapsed / 60:.1f} min -> {out}.pt, {out}.config.json, {out}.md")
@@ -334,7 +338,8 @@ def main(args) -> None:
 def learned_prior(net, feats: torch.Tensor, pidx: torch.Tensor, vel: torch.Tensor | None, idx, *,
                   config: dict[str, Any], smoke: bool = False, max_notes: int = 8000, batch: int = 128,
                   log=print) -> LatentPrior:
-    """The mixture prior fitted to the posterior of (up to ``max_notes``, spread evenly) training notes."""
+    """The mixture prior fitted to the posterior of (up to ``max_notes``, spread evenly) training notes,
+    jointly with each note's pitch (and velocity, for a model conditioned on it)."""
     idx = torch.as_tensor(idx)[torch.linspace(0, len(idx) - 1, min(len(idx), max_notes)).long()]
     mus, logvars = [], []
     net.eval()
@@ -347,9 +352,17 @@ def learned_prior(net, feats: torch.Tensor, pidx: torch.Tensor, vel: torch.Tenso
             logvars.append(logvar)
     net.train()
     t0 = time.perf_counter()
-    prior = fit_prior(torch.cat(mus).numpy(), torch.cat(logvars).numpy(), n_components=2 if smoke else 12)
-    log(f"prior: {len(prior.weights)}-component mixture fitted to {len(idx)} training codes in "
-        f"{time.perf_counter() - t0:.1f} s")
+    # a condition that never varies (one pitch, a folder of sounds without velocities) says nothing
+    playing = [(pidx[idx] + config["pitch_min"]).double()]
+    if vel is not None:  # back from the network's input to MIDI velocity
+        playing.append(((vel[idx, 0].double() + 0.6) * 127.0).round())
+    playing = playing[:1] if len(playing) > 1 and playing[1].std() == 0 else playing
+    playing = [] if playing[0].std() == 0 else playing
+    prior = fit_prior(torch.cat(mus).numpy(), torch.cat(logvars).numpy(),
+                      condition=torch.stack(playing, 1).numpy() if playing else None, n_components=2 if smoke else 12)
+    log(f"prior: {len(prior.weights)}-component mixture fitted to {len(idx)} training codes"
+        + ("" if not playing else " and their pitch" + (" and velocity" if len(playing) > 1 else ""))
+        + f" in {time.perf_counter() - t0:.1f} s")
     return prior
 
 

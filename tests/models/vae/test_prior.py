@@ -84,3 +84,68 @@ def test_velocity_changes_a_velocity_model_and_is_ignored_by_others():
     assert np.array_equal(render_safe(model, z, 60).y, render_safe(model, z, 60, velocity=100).y)
     with pytest.raises(Exception, match="velocity"):
         render_safe(model, z, 60, velocity=0)
+
+
+def _played_codes(n=800, L=6, seed=0):
+    """Clump A played low (MIDI ~40), clump B played high (~80), velocities all over."""
+    rng = np.random.default_rng(seed)
+    low = rng.random(n) < 0.5
+    codes = np.where(low[:, None], rng.normal(-3.0, 0.3, (n, L)), rng.normal(2.0, 0.4, (n, L)))
+    pitch = np.where(low, rng.normal(40, 3, n), rng.normal(80, 3, n)).round()
+    velocity = rng.integers(20, 128, n).astype(float)
+    return codes, np.c_[pitch, velocity]
+
+
+def test_a_prior_fitted_with_the_playing_draws_the_codes_of_notes_played_like_that():
+    codes, playing = _played_codes()
+    prior = fit_prior(codes, condition=playing, n_components=2)
+    assert prior.n_conditions == 2 and prior.latent_dim == codes.shape[1]
+    at = lambda p: prior.draw(np.random.default_rng(4), 300, np.c_[np.full(300, p), np.full(300, 100)]).mean(1)
+    assert np.mean(np.abs(at(40) + 3.0) < 1.0) > 0.95  # a low note: clump A's codes
+    assert np.mean(np.abs(at(80) - 2.0) < 1.0) > 0.95  # a high one: clump B's
+    assert np.array_equal(at(40), at(40))  # the same generator and playing, the same codes
+    anywhere = prior.draw(np.random.default_rng(4), 400).mean(1)  # no playing: both clumps, in proportion
+    assert 0.35 < np.mean(anywhere > 0) < 0.65 and np.mean(np.minimum(np.abs(anywhere + 3), np.abs(anywhere - 2)) < 1) > 0.95
+
+
+def test_the_model_draws_for_a_pitch_and_a_checkpoint_keeps_the_conditioned_prior(tmp_path):
+    base = debug_model()
+    codes, playing = _played_codes(L=base.latent_dim)
+    prior = fit_prior(codes, condition=playing, n_components=2)
+    path = save_checkpoint(tmp_path / "c.pt", family=FAMILY, config=base.config,
+                           state={**base.net.state_dict(), **prior.state()})
+    model = model_from_checkpoint(load_checkpoint(path, family=FAMILY))
+    assert model.plays_to_prior and model.prior.n_conditions == 2
+    low, high = (model.sample_latent(50, 3, pitch=p, velocity=90).mean(1) for p in (40, 80))
+    assert np.all(low < -1.5) and np.all(high > 0.5)
+    assert np.array_equal(model.sample_latent(5, 3, pitch=40), model.sample_latent(5, 3, pitch=40))
+    assert np.array_equal(model.sample_latent(5, 3), model.sample_latent(5, 3, pitch=None))
+    with pytest.raises(Exception, match="pitch"):
+        model.sample_latent(1, 3, pitch=500)
+    with pytest.raises(Exception, match="velocity"):
+        model.sample_latent(1, 3, pitch=60, velocity=float("nan"))
+    # a prior over z alone ignores the playing: the shipped checkpoints' seeds keep their sounds
+    plain = fit_prior(codes, n_components=2)
+    assert "prior.cond_center" not in plain.state()
+    old = model_from_checkpoint(load_checkpoint(save_checkpoint(
+        tmp_path / "p.pt", family=FAMILY, config=base.config, state={**base.net.state_dict(), **plain.state()}),
+        family=FAMILY))
+    assert not old.plays_to_prior
+    assert np.array_equal(old.sample_latent(4, 9, pitch=40), old.sample_latent(4, 9))
+
+
+@pytest.mark.parametrize("spoil", ["half", "scale", "shape", "singular"])
+def test_a_damaged_condition_is_refused(spoil):
+    codes, playing = _played_codes(L=debug_model().latent_dim)
+    state = fit_prior(codes, condition=playing, n_components=2).state()
+    L = codes.shape[1]
+    if spoil == "half":
+        del state["prior.cond_scale"]
+    elif spoil == "scale":
+        state["prior.cond_scale"][0] = 0.0
+    elif spoil == "shape":
+        state["prior.cond_center"] = torch.zeros(3, dtype=torch.float64)
+    else:  # a condition block that is not positive definite
+        state["prior.chols"][:, L:, :] = 0.0
+    with pytest.raises(CheckpointError, match="prior"):
+        LatentPrior.from_state(state, L)

@@ -31,6 +31,7 @@ def test_smoke_training_writes_weights_config_card_and_resumes(tiny_data, tmp_pa
     model = vae.load(f"{out}.pt")
     assert model.card["steps"] == 6 and model.card["dataset_seed"] == 3
     assert len(model.card["sliders"]) == model.latent_dim
+    assert model.plays_to_prior and "training codes and their pitch" in log  # the prior knows the playing
     config = json.loads(Path(f"{out}.config.json").read_text())
     assert config["latent_dim"] == model.latent_dim and "train" in config
     card = Path(f"{out}.md").read_text()
@@ -179,6 +180,26 @@ def test_fine_tuning_from_a_checkpoint(tiny_data, tmp_path, capsys):
         vae_train._init_from(wrong, dict(networks.TINY_CONFIG))
     with pytest.raises(CheckpointError):
         vae_train._init_from(tmp_path / "missing.pt", dict(networks.TINY_CONFIG))
+
+
+def test_zero_steps_from_a_checkpoint_refits_only_its_prior(tiny_data, tmp_path, capsys):
+    """--init X --steps 0 trains nothing: the weights are X's, the prior (with the playing) is new,
+    and the card still gives the held-out error."""
+    import torch
+
+    from explorer.models.vae import training as vae_train
+
+    base = tmp_path / "base"
+    vae_train.main(Namespace(data=tiny_data, out=base, steps=3, smoke_test=True, resume=False))
+    capsys.readouterr()
+    out = tmp_path / "refit"
+    vae_train.main(Namespace(data=tiny_data, out=out, steps=0, smoke_test=True, resume=False, init=f"{base}.pt"))
+    log = capsys.readouterr().out
+    assert "step 1/" not in log and "training codes and their pitch" in log
+    before, after = vae.load(f"{base}.pt"), vae.load(f"{out}.pt")
+    for (name, a), (_, b) in zip(before.net.state_dict().items(), after.net.state_dict().items()):
+        torch.testing.assert_close(a, b, msg=name)
+    assert after.card["steps"] == 0 and after.card["validation"] and after.plays_to_prior
 
 
 def test_cli_init_is_vae_only(tmp_path, capsys):
