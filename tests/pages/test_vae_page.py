@@ -196,3 +196,39 @@ def test_a_link_naming_a_file_instead_of_a_checkpoint_is_ignored_and_said(checkp
     at = _run(vae_checkpoint=name)
     _healthy(at)
     assert any("Ignored from the link" in w.value for w in at.warning)
+
+
+def test_a_seed_is_drawn_for_the_pitch_set(tmp_path, monkeypatch):
+    """With a prior fitted to codes and their playing, seed 5 at a low pitch and at a high one are
+    the notes the model draws for those pitches (not one code for every pitch)."""
+    from explorer.models.checkpoint import save_checkpoint
+    from explorer.models.vae import debug_model
+    from explorer.models.vae.prior import fit_prior
+
+    from tests.pages.apptest import clear_caches
+
+    base = debug_model()
+    rng = np.random.default_rng(0)
+    low = rng.random(600) < 0.5
+    codes = np.where(low[:, None], rng.normal(-1.0, 0.3, (600, base.latent_dim)), rng.normal(1.0, 0.3, (600, base.latent_dim)))
+    playing = np.c_[np.where(low, 40, 80) + rng.integers(-3, 4, 600), rng.integers(30, 128, 600)]
+    prior = fit_prior(codes, condition=playing, n_components=2)
+    save_checkpoint(tmp_path / f"{registry.DEFAULT_CHECKPOINT['vae']}.pt", family="vae", config=base.config,
+                    state={**base.net.state_dict(), **prior.state()}, card={"note": "debug"})
+    monkeypatch.setattr(registry, "CHECKPOINT_DIR", tmp_path)
+    clear_caches()
+    model = registry.load_model("vae")
+    assert model.plays_to_prior
+    at = _run()
+    seen = {}
+    for pitch in (40, 80):
+        at.slider(key="vae_pitch").set_value(pitch).run()
+        at.number_input(key="vae_seed").set_value(6).run()
+        at.number_input(key="vae_seed").set_value(5).run()
+        _healthy(at)
+        velocity = at.slider(key="vae_velocity").value
+        want = np.clip(np.round(model.to_slider(model.sample_latent(1, 5, pitch=pitch, velocity=velocity)[0]), 2), -3, 3)
+        np.testing.assert_allclose(_sliders(at), want, atol=0.011)
+        seen[pitch] = model.to_latent(_sliders(at).astype(np.float32)).mean()
+    assert seen[40] < -0.5 and seen[80] > 0.5  # each pitch's own clump
+    clear_caches()
