@@ -298,10 +298,9 @@ def cmd_interpolate(args) -> int:
     out = outputs.check_folder(args.out)
     model = _model(args, args.model, [pa, pb])
     outputs.check_work(2 * args.steps, outputs.samples_per_sound(model))  # the steps, and morph.wav
-    pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
-    drawn_at = pitch if model.pitch_range is not None else None  # a seed's note is drawn for the morph's pitch
-    za, zb = (model.sample_latent(1, seed, pitch=drawn_at)[0] if p is None else preset_latent(model, p)
+    za, zb = (model.sample_latent(1, seed)[0] if p is None else preset_latent(model, p)
               for seed, p in ((seed_a, pa), (seed_b, pb)))
+    pitch = args.pitch if args.pitch is not None else next((p.pitch for p in (pa, pb) if p and p.pitch), None)
     step_models = None
     if args.kernel == "interpolated":
         step_models = morph_models(pa, pb, steps=args.steps, pitch=pitch, mix=args.kernel_mix)

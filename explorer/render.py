@@ -66,13 +66,11 @@ def render_safe(model: AudioModel, z: np.ndarray, pitch: float | None = None, *,
 
 
 def preset_latent(model: AudioModel, preset: Preset) -> np.ndarray:
-    """The latent a preset stands for: its ``latent`` if given, else ``sample_latent(1, seed)`` for
-    the preset's pitch and velocity."""
+    """The latent a preset stands for: its ``latent`` if given, else ``sample_latent(1, seed)``."""
     if preset.latent is not None:
         if len(preset.latent) != model.latent_dim:
             raise PresetError(
                 f"preset latent has {len(preset.latent)} values; the {preset.model} model needs {model.latent_dim}"
             )
         return np.asarray(preset.latent, dtype=np.float32)
-    pitch = preset.pitch if model.pitch_range is not None else None
-    return model.sample_latent(1, preset.seed, pitch=pitch, velocity=preset.velocity)[0]
+    return model.sample_latent(1, preset.seed)[0]

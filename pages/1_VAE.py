@@ -40,7 +40,8 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
         "- The **encoder** squeezes a note's spectrogram and its pitch into a short list of numbers, the **latent** z. "
         "The **decoder** paints a spectrogram back from z and a pitch; Griffin-Lim turns it into sound.\n"
         "- Training asks for a faithful copy and a compact cloud of latents (the **KL term**). "
-        + ("**Random** picks a point where the latents of real notes lie, so it decodes to a plausible note.\n"
+        + ("**Random** picks a point where the latents of real notes "
+           + ("played at this pitch " if model.plays_to_prior else "") + "lie, so it decodes to a plausible note.\n"
            if learned else "**Random** draws from the standard normal cloud that term asks the latents to fill.\n")
         + ("- A **latent slider** moves along one axis of that cloud, the one along which notes differ most first "
            "(0: a typical note, +-2: far out).\n" if learned else
@@ -68,21 +69,17 @@ def _set_latent(z: np.ndarray) -> None:
         st.session_state[f"vae_z{d}"] = float(np.clip(round(float(s[d]), 2), -Z_MAX, Z_MAX))
 
 
-def _drawn(seed: int) -> np.ndarray:
-    """The note of ``seed`` for the pitch and velocity set now (the learned prior draws among the
-    codes of notes played like that)."""
-    return model.sample_latent(1, seed, pitch=int(st.session_state.get("vae_pitch", DEFAULT_PITCH)),
-                               velocity=st.session_state.get("vae_velocity") if VELOCITY else None)[0]
-
-
 def _randomize() -> None:
-    seed = int(np.random.default_rng().integers(0, 100_000))
+    # a seed whose note suits the pitch and velocity set now (for a prior that knows how notes were
+    # played); the seed alone still gives the same note at any pitch, on the page and the CLI
+    seed = model.seed_for(int(st.session_state.get("vae_pitch", DEFAULT_PITCH)),
+                          st.session_state.get("vae_velocity") if VELOCITY else None, rng=np.random.default_rng())
     st.session_state["vae_seed"] = seed
-    _set_latent(_drawn(seed))
+    _set_latent(model.sample_latent(1, seed)[0])
 
 
 def _from_seed() -> None:
-    _set_latent(_drawn(int(st.session_state["vae_seed"])))
+    _set_latent(model.sample_latent(1, int(st.session_state["vae_seed"]))[0])
 
 
 def _reset() -> None:
@@ -141,7 +138,7 @@ def controls_and_sound() -> tuple[np.ndarray, int, int | None, Preset]:
                                                 help="MIDI note given to the decoder. The latent keeps the timbre.")
         st.number_input("Seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="vae_seed",
                         bind="query-params", on_change=_from_seed,
-                        help="Change it to load a random note drawn from this seed for the pitch set now (same seed and pitch, same sound). "
+                        help="Change it to load a random note drawn from this seed (same seed, same sound). "
                              "The page opens with every slider at 0, the centre of the latent cloud.")
         c2, c3 = st.columns(2)
         c2.button("Random", on_click=_randomize, icon=":material/casino:", key="vae_random", width="stretch")

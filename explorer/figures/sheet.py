@@ -18,7 +18,8 @@ PITCHES = (36, 48, 60, 72, 84, 43, 55, 67, 79, 40, 52, 64)
 
 
 def picture_sheet(model, out: str | Path, *, n: int = 12, first_seed: int = 0, columns: int = 4) -> Path:
-    """Render seeds ``first_seed ..`` at :data:`PITCHES` and save their rainbowgrams as a grid
+    """Render seeds ``first_seed ..`` (for a prior that knows the playing, the seeds the page's Random
+    would pick for each pitch, from generators seeded so) at :data:`PITCHES` and save their rainbowgrams as a grid
     (``columns`` per row), each tile captioned with its seed and pitch; the PNG's path."""
     from PIL import Image, ImageDraw
 
@@ -28,8 +29,9 @@ def picture_sheet(model, out: str | Path, *, n: int = 12, first_seed: int = 0, c
     tiles = []
     for i in range(n):
         seed, pitch = first_seed + i, int(np.clip(PITCHES[i % len(PITCHES)], lo, hi))
-        sound = render_safe(model, model.sample_latent(1, seed, pitch=pitch if model.pitch_range else None)[0],
-                             pitch if model.pitch_range else None)
+        if getattr(model, "plays_to_prior", False):  # a seed whose note suits the pitch, as the page's Random finds
+            seed = model.seed_for(pitch, rng=np.random.default_rng(seed))
+        sound = render_safe(model, model.sample_latent(1, seed)[0], pitch if model.pitch_range else None)
         img = np.ascontiguousarray(rainbowgram(sound.y, sr=sound.sr).image[::-1][::2])  # low notes at the bottom
         tile = Image.fromarray(img).resize((256, 200))
         ImageDraw.Draw(tile).text((4, 2), f"seed {seed} · {note_name(pitch)}", fill=(255, 255, 255))

@@ -69,16 +69,14 @@ def digest(a: np.ndarray) -> str:
 @budgeted("sound", "This sound")
 def _render(_model: AudioModel, key: str, z: bytes | None, seed: int | None, pitch: int | None,
             velocity: int | None = None) -> Rendered:
-    latent = _model.sample_latent(1, seed, pitch=pitch, velocity=velocity)[0] if z is None \
-        else np.frombuffer(z, dtype=np.float32).copy()
+    latent = _model.sample_latent(1, seed)[0] if z is None else np.frombuffer(z, dtype=np.float32).copy()
     sound = on_render_thread(render_safe, _model, latent, pitch, velocity=velocity)
     return Rendered(y=sound.y, sr=sound.sr, pitch=sound.pitch, silent=sound.silent)
 
 
 def render(model: AudioModel, *, z: np.ndarray | None = None, seed: int | None = None,
            pitch: int | None = None, velocity: int | None = None) -> Rendered:
-    """The safe sound of latent ``z`` (float32 [latent_dim]) or of ``sample_latent(1, seed)`` (drawn for
-    the pitch and velocity played), at
+    """The safe sound of latent ``z`` (float32 [latent_dim]) or of ``sample_latent(1, seed)``, at
     ``pitch`` (MIDI; None: the model's default) and ``velocity`` (models conditioned on it; None:
     the default), cached per model, latent, pitch and velocity."""
     z_bytes = None if z is None else np.ascontiguousarray(z, dtype=np.float32).tobytes()

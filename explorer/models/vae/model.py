@@ -78,6 +78,27 @@ class VAEModel(LatentAudioModel):
         z = super().sample_latent(n, seed)  # checks n; its draw is discarded: the condition changes it
         return self.prior.draw(latent_rng(seed), len(z), self.playing(pitch, velocity, len(z)))
 
+    def seed_for(self, pitch, velocity=None, *, rng: np.random.Generator, high: int = 100_000,
+                 tries: int = 4096) -> int:
+        """A random seed (0 <= seed < ``high``) whose note suits this pitch and velocity: with a prior
+        fitted to codes and their playing, seeds are tried until one is kept with probability
+        p(playing | z) / its bound, so the kept codes follow the codes of notes played like that
+        (what ``sample_latent(pitch=...)`` draws) while ``sample_latent(1, seed)`` stays the same z
+        for that seed at every pitch. Other priors: any seed. After ``tries`` the likeliest seed tried."""
+        if not self.plays_to_prior:
+            return int(rng.integers(0, high))
+        best, best_gap = 0, -np.inf
+        for start in range(0, tries, 64):
+            seeds = rng.integers(0, high, size=min(64, tries - start))
+            z = np.stack([self.sample_latent(1, int(s))[0] for s in seeds])
+            log_like, bound = self.prior.playing_log_likelihood(z, self.playing(pitch, velocity, len(z)))
+            kept = np.flatnonzero(np.log(rng.random(len(z))) < log_like - bound)
+            if kept.size:
+                return int(seeds[kept[0]])
+            if (log_like - bound).max() > best_gap:
+                best, best_gap = int(seeds[np.argmax(log_like)]), float((log_like - bound).max())
+        return best
+
     @property
     def plays_to_prior(self) -> bool:
         """Whether random codes depend on the pitch (and velocity) they are drawn for."""

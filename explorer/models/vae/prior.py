@@ -108,6 +108,24 @@ class LatentPrior:
         log_like = -0.5 * (maha + np.linalg.slogdet(cc)[1][None])
         return gain, chols, log_like
 
+    def playing_log_likelihood(self, z: np.ndarray, condition: np.ndarray) -> tuple[np.ndarray, float]:
+        """log p(condition | z) under the mixture for rows of z [n x L] and condition [n x C] (raw
+        MIDI numbers; the density of the standardised condition), and its upper bound over every z
+        (the tallest peak of a component's density of the condition given z): (log_like [n], bound).
+        A draw from the marginal kept with probability exp(log_like - bound) is a draw given the
+        condition (rejection sampling)."""
+        L, C = self.latent_dim, self.n_conditions
+        z = np.asarray(z, dtype=np.float64).reshape(-1, L)
+        c = (np.asarray(condition, dtype=np.float64).reshape(len(z), C) - self.cond_center) / self.cond_scale
+        x = np.concatenate([z, c], axis=1)
+        joint = _log_normal(x, self.means, self.chols) + np.log(self.weights)  # [n x K]
+        marginal = _log_normal(z, self.means[:, :L], self.chols[:, :L, :L]) + np.log(self.weights)
+        cov = self.chols @ np.swapaxes(self.chols, 1, 2)
+        zz, cz, cc = cov[:, :L, :L], cov[:, L:, :L], cov[:, L:, L:]
+        given_z = cc - cz @ np.linalg.solve(zz, np.swapaxes(cz, 1, 2))
+        bound = float(np.max(-0.5 * (np.linalg.slogdet(given_z)[1] + C * np.log(2 * np.pi))))
+        return _logsumexp(joint) - _logsumexp(marginal), bound
+
     def to_latent(self, s: np.ndarray) -> np.ndarray:
         """Slider values [..., L] (standard deviations along the axes) -> z [..., L], float32."""
         s = np.asarray(s, dtype=np.float64)
@@ -154,6 +172,19 @@ class LatentPrior:
             except np.linalg.LinAlgError:
                 raise CheckpointError("checkpoint's latent prior holds invalid numbers") from None
         return prior
+
+
+def _log_normal(x: np.ndarray, means: np.ndarray, chols: np.ndarray) -> np.ndarray:
+    """log N(x_n; means_k, chols_k chols_k^T) for rows x [n x D] and K components: [n x K]."""
+    d = x[:, None, :] - means[None]  # [n x K x D]
+    white = np.linalg.solve(chols[None], d[..., None])[..., 0]  # L^-1 (x - m)
+    log_det = np.log(np.abs(np.diagonal(chols, axis1=1, axis2=2))).sum(1)
+    return -0.5 * (white ** 2).sum(-1) - log_det[None] - 0.5 * x.shape[1] * np.log(2 * np.pi)
+
+
+def _logsumexp(a: np.ndarray) -> np.ndarray:
+    top = a.max(1, keepdims=True)
+    return (top + np.log(np.exp(a - top).sum(1, keepdims=True)))[:, 0]
 
 
 def fit_prior(mu: np.ndarray, logvar: np.ndarray | None = None, *, condition: np.ndarray | None = None,

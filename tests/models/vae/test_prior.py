@@ -134,6 +134,30 @@ def test_the_model_draws_for_a_pitch_and_a_checkpoint_keeps_the_conditioned_prio
     assert np.array_equal(old.sample_latent(4, 9, pitch=40), old.sample_latent(4, 9))
 
 
+def test_a_seed_found_for_a_pitch_keeps_its_note_at_every_pitch(tmp_path):
+    """seed_for keeps seeds by rejection: their codes (the plain ``sample_latent(1, seed)``) follow
+    the codes of notes played at that pitch, and the likelihood never passes its bound."""
+    base = debug_model()
+    codes, playing = _played_codes(L=base.latent_dim)
+    prior = fit_prior(codes, condition=playing, n_components=2)
+    path = save_checkpoint(tmp_path / "c.pt", family=FAMILY, config=base.config,
+                           state={**base.net.state_dict(), **prior.state()})
+    model = model_from_checkpoint(load_checkpoint(path, family=FAMILY))
+    rng = np.random.default_rng(0)
+    for pitch, clump in ((40, -3.0), (80, 2.0)):
+        seeds = [model.seed_for(pitch, 100, rng=rng) for _ in range(40)]
+        z = np.stack([model.sample_latent(1, s)[0] for s in seeds])
+        assert np.mean(np.abs(z.mean(1) - clump) < 1.0) > 0.9
+    z = prior.draw(np.random.default_rng(1), 500)
+    log_like, bound = prior.playing_log_likelihood(z, np.c_[rng.integers(30, 90, 500), rng.integers(1, 128, 500)])
+    assert np.all(log_like <= bound + 1e-9) and np.all(np.isfinite(log_like))
+    plain = model_from_checkpoint(load_checkpoint(save_checkpoint(
+        tmp_path / "p.pt", family=FAMILY, config=base.config, state={**base.net.state_dict(),
+                                                                      **fit_prior(codes, n_components=2).state()}),
+        family=FAMILY))
+    assert 0 <= plain.seed_for(40, rng=np.random.default_rng(3), high=10) < 10  # any seed for a plain prior
+
+
 @pytest.mark.parametrize("spoil", ["half", "scale", "shape", "singular"])
 def test_a_damaged_condition_is_refused(spoil):
     codes, playing = _played_codes(L=debug_model().latent_dim)
