@@ -100,8 +100,10 @@ def test_preset_naming_a_checkpoint_not_installed_plays_the_default_with_a_note(
     preset.write_text(json.dumps({"model": "vae", "checkpoint": "../../../../etc/passwd", "seed": 4, "pitch": 60}))
     assert main(["render", "--preset", str(preset), "--out", str(tmp_path / "p.wav")]) == 0
     err = capsys.readouterr().err
+    from explorer.models.registry import DEFAULT_CHECKPOINT
+
     assert err == ("note: This preset was saved with a checkpoint, which is not installed here; it plays with "
-                   "`vae-gm-v1` and may sound different.\n")
+                   f"`{DEFAULT_CHECKPOINT['vae']}` and may sound different.\n")
     assert main(["render", "--model", "vae", "--seed", "4", "--pitch", "60", "--out", str(tmp_path / "s.wav")]) == 0
     assert np.array_equal(_read(tmp_path / "p.wav")[0], _read(tmp_path / "s.wav")[0])
 

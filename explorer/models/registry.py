@@ -31,7 +31,7 @@ from explorer.presets import Preset, parse_preset
 
 FAMILIES = ("vae", "gan", "gp")
 
-DEFAULT_CHECKPOINT = {"vae": "vae-gm-v1", "gan": "gan-gm-v1", "gp": "gp-middle-c"}
+DEFAULT_CHECKPOINT = {"vae": "vae-gm-v2", "gan": "gan-gm-v1", "gp": "gp-middle-c"}
 #: Name that selects the tiny random model of a family (tests, and a machine without weights).
 DEBUG = "debug"
 #: The file name pattern of a family's installed checkpoints (in :func:`_folder`) and their suffix.
