@@ -96,6 +96,13 @@ def _played_codes(n=800, L=6, seed=0):
     return codes, np.c_[pitch, velocity]
 
 
+def _saved_and_loaded(prior, path):
+    """The debug VAE with ``prior``, through a checkpoint file."""
+    base = debug_model()
+    save_checkpoint(path, family=FAMILY, config=base.config, state={**base.net.state_dict(), **prior.state()})
+    return model_from_checkpoint(load_checkpoint(path, family=FAMILY))
+
+
 def test_a_prior_fitted_with_the_playing_draws_the_codes_of_notes_played_like_that():
     codes, playing = _played_codes()
     prior = fit_prior(codes, condition=playing, n_components=2)
@@ -109,12 +116,9 @@ def test_a_prior_fitted_with_the_playing_draws_the_codes_of_notes_played_like_th
 
 
 def test_the_model_draws_for_a_pitch_and_a_checkpoint_keeps_the_conditioned_prior(tmp_path):
-    base = debug_model()
-    codes, playing = _played_codes(L=base.latent_dim)
+    codes, playing = _played_codes(L=debug_model().latent_dim)
     prior = fit_prior(codes, condition=playing, n_components=2)
-    path = save_checkpoint(tmp_path / "c.pt", family=FAMILY, config=base.config,
-                           state={**base.net.state_dict(), **prior.state()})
-    model = model_from_checkpoint(load_checkpoint(path, family=FAMILY))
+    model = _saved_and_loaded(prior, tmp_path / "c.pt")
     assert model.plays_to_prior and model.prior.n_conditions == 2
     low, high = (model.sample_latent(50, 3, pitch=p, velocity=90).mean(1) for p in (40, 80))
     assert np.all(low < -1.5) and np.all(high > 0.5)
@@ -127,9 +131,7 @@ def test_the_model_draws_for_a_pitch_and_a_checkpoint_keeps_the_conditioned_prio
     # a prior over z alone ignores the playing: the shipped checkpoints' seeds keep their sounds
     plain = fit_prior(codes, n_components=2)
     assert "prior.cond_center" not in plain.state()
-    old = model_from_checkpoint(load_checkpoint(save_checkpoint(
-        tmp_path / "p.pt", family=FAMILY, config=base.config, state={**base.net.state_dict(), **plain.state()}),
-        family=FAMILY))
+    old = _saved_and_loaded(plain, tmp_path / "p.pt")
     assert not old.plays_to_prior
     assert np.array_equal(old.sample_latent(4, 9, pitch=40), old.sample_latent(4, 9))
 
@@ -137,12 +139,9 @@ def test_the_model_draws_for_a_pitch_and_a_checkpoint_keeps_the_conditioned_prio
 def test_a_seed_found_for_a_pitch_keeps_its_note_at_every_pitch(tmp_path):
     """seed_for keeps seeds by rejection: their codes (the plain ``sample_latent(1, seed)``) follow
     the codes of notes played at that pitch, and the likelihood never passes its bound."""
-    base = debug_model()
-    codes, playing = _played_codes(L=base.latent_dim)
+    codes, playing = _played_codes(L=debug_model().latent_dim)
     prior = fit_prior(codes, condition=playing, n_components=2)
-    path = save_checkpoint(tmp_path / "c.pt", family=FAMILY, config=base.config,
-                           state={**base.net.state_dict(), **prior.state()})
-    model = model_from_checkpoint(load_checkpoint(path, family=FAMILY))
+    model = _saved_and_loaded(prior, tmp_path / "c.pt")
     rng = np.random.default_rng(0)
     for pitch, clump in ((40, -3.0), (80, 2.0)):
         seeds = [model.seed_for(pitch, 100, rng=rng) for _ in range(40)]
@@ -151,10 +150,7 @@ def test_a_seed_found_for_a_pitch_keeps_its_note_at_every_pitch(tmp_path):
     z = prior.draw(np.random.default_rng(1), 500)
     log_like, bound = prior.playing_log_likelihood(z, np.c_[rng.integers(30, 90, 500), rng.integers(1, 128, 500)])
     assert np.all(log_like <= bound + 1e-9) and np.all(np.isfinite(log_like))
-    plain = model_from_checkpoint(load_checkpoint(save_checkpoint(
-        tmp_path / "p.pt", family=FAMILY, config=base.config, state={**base.net.state_dict(),
-                                                                      **fit_prior(codes, n_components=2).state()}),
-        family=FAMILY))
+    plain = _saved_and_loaded(fit_prior(codes, n_components=2), tmp_path / "p.pt")
     assert 0 <= plain.seed_for(40, rng=np.random.default_rng(3), high=10) < 10  # any seed for a plain prior
 
 
