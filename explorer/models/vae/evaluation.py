@@ -342,8 +342,9 @@ def card_markdown(card: dict[str, Any], config: dict[str, Any]) -> str:
         names = list(sliders[0][field])
         lines += ["## Latent sliders (most important first)", "",
                   ("What moving each dimension from -2 to +2 does to prior samples: the change of each "
-                   "descriptor in standard deviations; the label names the largest (>= 0.3; and the second "
-                   "when it is at least 0.6 of the first)."
+                   "descriptor in standard deviations (mean over the samples); a label names a descriptor only "
+                   f"when the move changes it by >= {LABEL_SD:g} sd in that direction for >= {LABEL_SHARE:.0%} "
+                   "of the samples."
                    if field == "moves" else
                    "Spearman correlation of each dimension with each descriptor over the dataset; "
                    "the label names the strongest (|corr| >= 0.3)."), "",
