@@ -50,3 +50,15 @@ def test_spectrum_figure_sends_thinned_curves_with_the_true_top():
         assert max(trace.x) <= 4500.0
     top = 10 * np.log10(2.0)  # the overlay's first harmonic sets the window
     assert fig.layout.yaxis.range[1] == top + 5
+
+
+def test_a_path_profile_spans_at_least_min_span_and_leaves_wider_data_to_plotly():
+    from explorer.figures.sound import path_profile_figure
+
+    flat = path_profile_figure({"slerp": np.array([-20.0, -20.3, -20.5])}, title="t", ylabel="dB", from_zero=False,
+                               min_span=6.0)
+    lo, hi = flat.layout.yaxis.range
+    assert hi - lo == 6.0 and lo < -20.5 and hi > -20.0  # a 0.5 dB change does not fill the plot
+    wide = path_profile_figure({"slerp": np.array([-30.0, -20.0])}, title="t", ylabel="dB", from_zero=False,
+                               min_span=6.0)
+    assert wide.layout.yaxis.range is None  # already wider than 6 dB: plotly fits the data
