@@ -34,8 +34,9 @@ order = [s["dim"] for s in sliders if 0 <= s["dim"] < L]
 order += [d for d in range(L) if d not in order]
 info = {s["dim"]: s for s in sliders}
 
+#: a learned prior: random notes come from where real codes lie; sliders are axes of its frame
+learned = getattr(model, "prior", None) is not None
 with st.expander("How it works (for the classroom)", icon=":material/school:"):
-    learned = getattr(model, "prior", None) is not None
     st.markdown(
         "- The **encoder** squeezes a note's spectrogram and its pitch into a short list of numbers, the **latent** z. "
         "The **decoder** paints a spectrogram back from z and a pitch; Griffin-Lim turns it into sound.\n"
@@ -53,7 +54,7 @@ with st.expander("How it works (for the classroom)", icon=":material/school:"):
 
 VELOCITY = getattr(model, "velocity_range", None)  # None: this checkpoint has no velocity knob
 #: the sliders' prefix: axes of the learned prior's frame (0 = a typical note), or raw latent dimensions
-AXIS = "axis " if getattr(model, "prior", None) is not None else "z"
+AXIS = "axis " if learned else "z"
 ui.query_notice({"vae_pitch": ui.int_in(LO, HI), "vae_seed": ui.int_in(0, MAX_SEED),
                  **({"vae_velocity": ui.int_in(*VELOCITY)} if VELOCITY else {}),
                  **{f"vae_z{d}": ui.float_in(-Z_MAX, Z_MAX) for d in range(L)}})

@@ -47,6 +47,13 @@ class AudioModel(Protocol):
         ...
 
 
+def check_count(n) -> int:
+    """How many latents to draw: a whole number >= 0, else a ParameterError."""
+    if isinstance(n, bool) or int(n) != n or int(n) < 0:
+        raise ParameterError(f"number of latents must be a whole number >= 0, got {n!r}")
+    return int(n)
+
+
 def latent_rng(seed: int) -> np.random.Generator:
     """The one random generator behind every ``sample_latent``: numpy's PCG64, platform-stable."""
     return np.random.default_rng(int(seed))
@@ -87,9 +94,7 @@ class LatentAudioModel:
     def sample_latent(self, n: int, seed: int, *, pitch=None, velocity=None) -> np.ndarray:
         """z from the model's prior, float32 [n x latent_dim]; the same seed gives the same z, always
         (``pitch`` and ``velocity`` are ignored here: a prior that depends on them overrides this)."""
-        if isinstance(n, bool) or int(n) != n or int(n) < 0:
-            raise ParameterError(f"number of latents must be a whole number >= 0, got {n!r}")
-        return self._draw_prior(latent_rng(seed), int(n))
+        return self._draw_prior(latent_rng(seed), check_count(n))
 
     def _draw_prior(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """z ~ N(0, I), float32 [n x latent_dim]."""

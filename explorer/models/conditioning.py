@@ -16,3 +16,8 @@ def velocity_input(velocity, n: int) -> torch.Tensor:
         np.broadcast_to(np.asarray(velocity, dtype=np.float32).reshape(-1), (n,)).copy()
     v[v <= 0] = DEFAULT_VELOCITY
     return torch.from_numpy(np.clip(v, 1.0, 127.0) / 127.0 - 0.6).reshape(n, 1)
+
+
+def velocity_of_input(x: torch.Tensor) -> torch.Tensor:
+    """The MIDI velocities [n] a network input [n x 1] of :func:`velocity_input` stands for."""
+    return ((x[:, 0].double() + 0.6) * 127.0).round()

@@ -40,6 +40,7 @@ from explorer.models.vae import evaluation as vae_eval
 from explorer.models.vae.data import VAL_MOD, dataset_features, pitch_tracks, split
 from explorer.models.vae.model import VAEModel
 from explorer.models.vae.networks import DEFAULT_CONFIG, FAMILY, TINY_CONFIG, build_model, pitch_index, velocity_input
+from explorer.models.conditioning import velocity_of_input
 from explorer.models.vae.prior import KEYS as PRIOR_KEYS, LatentPrior, fit_prior
 from explorer.models.vae.timbre_judge import TimbreJudge, family_labels, judge_step, judged_loss
 from explorer.models.vae.vibrato import pitch_track
@@ -354,8 +355,8 @@ def learned_prior(net, feats: torch.Tensor, pidx: torch.Tensor, vel: torch.Tenso
     t0 = time.perf_counter()
     # a condition that never varies (one pitch, a folder of sounds without velocities) says nothing
     playing = [(pidx[idx] + config["pitch_min"]).double()]
-    if vel is not None:  # back from the network's input to MIDI velocity
-        playing.append(((vel[idx, 0].double() + 0.6) * 127.0).round())
+    if vel is not None:
+        playing.append(velocity_of_input(vel[idx]))
     playing = playing[:1] if len(playing) > 1 and playing[1].std() == 0 else playing
     playing = [] if playing[0].std() == 0 else playing
     prior = fit_prior(torch.cat(mus).numpy(), torch.cat(logvars).numpy(),
